@@ -1,0 +1,153 @@
+import { ApolloServer } from '@apollo/server';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { type Logger } from 'pino';
+import { type Config } from './config';
+import { ExpirySweeper } from './events/expiry-sweeper';
+import { OutboxRelay } from './events/outbox-relay';
+import { InProcessEventBus } from './events/pubsub';
+import { createGraphqlContext, type GraphqlContext } from './graphql/context';
+import { buildBinderySchema } from './graphql/schema';
+import { migrate, openOrm, type Orm } from './persistence/orm';
+import { restRoutes } from './rest';
+import { ReplayCache } from './security/replay-cache';
+import { type Caller, createServices, type Services } from './services';
+import { TenantService } from './services/tenant-service';
+import { type Tenant } from './persistence/entities';
+
+export interface App {
+  http: FastifyInstance;
+  orm: Orm;
+  services: Services;
+  tenants: TenantService;
+  relay: OutboxRelay;
+  sweeper: ExpirySweeper;
+  /** Stops taking work, finishes what is in flight, releases every resource. */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  clock?: () => Date;
+}
+
+const GRAPHQL_BODY_LIMIT = 256 * 1024;
+
+export function callerOf(tenant: Tenant): Caller {
+  return {
+    tenantId: tenant.id,
+    merchantId: tenant.merchantId,
+    merchantChannelId: tenant.merchantChannelId,
+    spId: tenant.spId,
+  };
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Wires every part together; nothing else builds services, stores or servers. */
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const clock = options.clock ?? (() => new Date());
+  const log = options.logger;
+  const orm = await openOrm(config.database, { poolMax: 10 });
+  await migrate(orm);
+
+  const events = new InProcessEventBus();
+  const services = createServices({ orm, config, clock }, events);
+  const tenants = new TenantService({ orm, secretsKey: config.secretsKey });
+  const relay = new OutboxRelay(
+    orm,
+    events,
+    log.child({ component: 'outbox-relay' }),
+    config.outboxPollIntervalMs,
+  );
+  const sweeper = new ExpirySweeper(
+    orm,
+    clock,
+    log.child({ component: 'expiry-sweeper' }),
+    config.sweepIntervalMs,
+    () => void relay.drain(),
+  );
+
+  const http = Fastify({
+    // pino's own Logger type is wider than Fastify's view of it.
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: GRAPHQL_BODY_LIMIT,
+    return503OnClosing: true,
+  });
+
+  const apollo = new ApolloServer<GraphqlContext>({
+    schema: await buildBinderySchema(),
+    introspection: config.env !== 'production',
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    plugins: [fastifyApolloDrainPlugin(http)],
+  });
+  await apollo.start();
+
+  const authenticate = async (request: FastifyRequest): Promise<Caller | null> => {
+    const apiKey = header(request, 'x-api-key');
+    const apiToken = header(request, 'x-api-token');
+    if (!apiKey || !apiToken) return null;
+    const tenant = await tenants.authenticateApiKey(apiKey, apiToken);
+    return tenant ? callerOf(tenant) : null;
+  };
+
+  await http.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    context: async (request) => createGraphqlContext(services, await authenticate(request)),
+  });
+  await restRoutes(http, { services, tenants, replays: new ReplayCache(), clock, config });
+  http.get('/healthz', async () => ({ status: 'ok' }));
+
+  http.setErrorHandler(
+    (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 500;
+      if (status === 500) request.log.error({ err: error }, 'request failed');
+      void reply.code(status).send({
+        status: 'ERROR',
+        error: status === 500 ? 'Internal error' : error.message,
+        code: status === 500 ? 'INTERNAL' : (error.code ?? 'BAD_REQUEST'),
+      });
+    },
+  );
+
+  relay.start();
+  sweeper.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    http,
+    orm,
+    services,
+    tenants,
+    relay,
+    sweeper,
+    close() {
+      closing ??= (async () => {
+        await sweeper.stop();
+        await http.close();
+        await relay.drain().catch(() => undefined);
+        await relay.stop();
+        await events.close();
+        await orm.close(true);
+      })();
+      return closing;
+    },
+  };
+}

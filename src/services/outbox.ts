@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { type Em } from '../persistence/orm';
+import { OutboxEvent } from '../persistence/entities';
+
+export const TOPICS = {
+  registration: 'registration.status_changed',
+  consent: 'consent.status_changed',
+  deviceBinding: 'device_binding.status_changed',
+} as const;
+
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+export interface StatusChange {
+  topic: Topic;
+  tenantId: string;
+  /** Registration id, device binding id, or `spId:spTransactionID` for consents. */
+  aggregateId: string;
+  status: string;
+  at: Date;
+}
+
+/** Queues the event in the caller's transaction: it commits with the change or not at all. */
+export function recordStatusChange(em: Em, change: StatusChange): void {
+  const event = em.create(OutboxEvent, {
+    tenantId: change.tenantId,
+    topic: change.topic,
+    aggregateId: change.aggregateId,
+    payload: JSON.stringify({
+      eventId: randomUUID(),
+      aggregateId: change.aggregateId,
+      status: change.status,
+      at: change.at.toISOString(),
+    }),
+    createdAt: change.at,
+  });
+  em.persist(event);
+}
+
+export const consentAggregateId = (spId: string, spTransactionId: string) =>
+  `${spId}:${spTransactionId}`;
