@@ -93,6 +93,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    logger: log.child({ component: 'apollo' }),
     plugins: [fastifyApolloDrainPlugin(http)],
   });
   await apollo.start();

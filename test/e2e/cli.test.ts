@@ -1,6 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openOrm } from '../../src/persistence/orm';
@@ -40,41 +40,11 @@ function binderyOn(database: TestDatabase, ...args: string[]): CliResult {
 
 const bindery = (...args: string[]): CliResult => binderyOn(db, ...args);
 
-/**
- * Compiles the CLI and everything it imports into dist/ with the production build settings, the
- * way `npm run build` does. Limited to the CLI's import graph so that unrelated work in progress
- * elsewhere in src/ cannot fail this suite; a type error on that graph still fails it.
- */
-function buildCli(): void {
-  const config = join(dataDir, 'tsconfig.cli.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      extends: join(root, 'tsconfig.build.json'),
-      // Type roots resolve from the config's own folder, which is a temp dir here.
-      compilerOptions: { typeRoots: [join(root, 'node_modules', '@types')] },
-      files: [join(root, 'src', 'cli', 'main.ts')],
-      include: [],
-    }),
-  );
-  try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', config], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`building the CLI failed:\n${stdout ?? ''}${stderr ?? ''}`);
-  }
-}
-
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'bindery-cli-'));
-  buildCli();
   db = await createTestDatabase();
   migrateDb = await createTestDatabase();
-}, 180_000);
+});
 
 afterAll(async () => {
   await db?.drop();

@@ -42,14 +42,10 @@ export async function vmnRoutes(app: FastifyInstance, options: RestDeps): Promis
     }
     const body = objectBody(request);
     if (!body)
-      return reply
-        .code(400)
-        .send({
-          status: 'REJECTED',
-          errors: [
-            { code: 'INVALID_INPUT', message: 'The body must be a JSON object', field: null },
-          ],
-        });
+      return reply.code(400).send({
+        status: 'REJECTED',
+        errors: [{ code: 'INVALID_INPUT', message: 'The body must be a JSON object', field: null }],
+      });
     const outcome = await options.services.inboundSms.accept({
       messageId: stringField(body, 'messageId') as string,
       from: stringField(body, 'from') as string,
@@ -58,12 +54,10 @@ export async function vmnRoutes(app: FastifyInstance, options: RestDeps): Promis
       receivedAt: stringField(body, 'receivedAt') as string,
     });
     if (!outcome.ok) return invalid(reply, outcome.errors);
-    return reply
-      .code(200)
-      .send({
-        status: 'ACCEPTED',
-        messageId: outcome.value.messageId,
-        duplicate: outcome.value.duplicate,
-      });
+    return reply.code(200).send({
+      status: 'ACCEPTED',
+      messageId: outcome.value.messageId,
+      duplicate: outcome.value.duplicate,
+    });
   });
 }

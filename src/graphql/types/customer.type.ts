@@ -1,0 +1,13 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+
+@ObjectType('Customer', {
+  description:
+    'A customer of the calling merchant; other subgraphs own the profile, this one adds devices.',
+})
+@Directive('@key(fields: "merchantCustomerId")')
+export class Customer {
+  @Field(() => ID)
+  merchantCustomerId!: string;
+
+  // devices and registrations are field resolvers (customer.resolver.ts).
+}
