@@ -52,7 +52,7 @@ export function createLoaders(services: Services, caller: Caller | null): Loader
     if (!caller) throw unauthenticated();
     return caller;
   };
-  const { customers, consents } = services;
+  const { customers } = services;
   const options = { maxBatchSize: MAX_BATCH };
   return {
     registration: new DataLoader(async (ids) => {
@@ -83,12 +83,14 @@ export function createLoaders(services: Services, caller: Caller | null): Loader
       const rows = await customers.registrationsOfCustomers(scoped(), ids);
       return many(ids, rows, (r) => r.merchantCustomerId);
     }, options),
-    // The service has no batched consent read yet, so this batch still costs one query per key.
     consentTransaction: new DataLoader(
-      (keys) => {
-        const caller = scoped();
-        return Promise.all(
-          keys.map((key) => consents.findConsent(caller, key.spId, key.spTransactionID)),
+      async (keys) => {
+        const rows = await customers.consentsByKeys(scoped(), keys);
+        const key = (spId: string, tx: string) => consentAggregateId(spId, tx);
+        return one(
+          keys.map((k) => key(k.spId, k.spTransactionID)),
+          rows,
+          (c) => key(c.spId, c.spTransactionId),
         );
       },
       { ...options, cacheKeyFn: (key) => consentAggregateId(key.spId, key.spTransactionID) },

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type DeviceBindingStatus } from '../domain/registration-status';
-import { Customer, DeviceBinding, Registration, RegistrationEvent } from '../persistence/entities';
+import {
+  ConsentTransaction,
+  Customer,
+  DeviceBinding,
+  Registration,
+  RegistrationEvent,
+} from '../persistence/entities';
 import { type Em } from '../persistence/orm';
 import { type Caller, type ServiceDeps } from './deps';
 
@@ -55,6 +61,17 @@ export class CustomerService {
     return this.em().find(DeviceBinding, {
       tenantId: caller.tenantId,
       registrationId: { $in: [...registrationIds] },
+    });
+  }
+
+  async consentsByKeys(
+    caller: Caller,
+    keys: readonly { spId: string; spTransactionID: string }[],
+  ): Promise<ConsentTransaction[]> {
+    if (keys.length === 0) return [];
+    return this.em().find(ConsentTransaction, {
+      tenantId: caller.tenantId,
+      $or: keys.map((key) => ({ spId: key.spId, spTransactionId: key.spTransactionID })),
     });
   }
 

@@ -349,7 +349,7 @@ describe('tenant isolation', () => {
       { __typename: 'ConsentTransaction', spTransactionID: aConsent },
     ]);
     expect(_entities.slice(4)).toEqual([null, null, null, null]);
-    for (const table of ['registration', 'device_binding', 'customer']) {
+    for (const table of ['registration', 'device_binding', 'customer', 'consent_transaction']) {
       expect(tables.filter((name) => name === table)).toHaveLength(1);
     }
   });
