@@ -1,3 +1,5 @@
+import { LockMode } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { type Logger } from 'pino';
 import { OutboxEvent } from '../persistence/entities';
 import { type Orm } from '../persistence/orm';
@@ -6,9 +8,8 @@ import { type EventBus } from './pubsub';
 const BATCH_SIZE = 200;
 
 /**
- * Publishes committed outbox rows in id order and marks them published. A row is claimed by a
- * conditional update first, so with several instances each row is published once; a crash after
- * commit and before publish leaves the row unpublished, and the next pass publishes it.
+ * Publishes committed outbox rows in id order and marks them published. A crash between the
+ * change's commit and the publish leaves the row pending, and the next pass publishes it.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
@@ -51,20 +52,30 @@ export class OutboxRelay {
   private async publishPending(): Promise<number> {
     let published = 0;
     for (;;) {
-      const em = this.orm.em.fork();
+      const batch = await this.publishBatch();
+      published += batch;
+      if (batch < BATCH_SIZE) return published;
+    }
+  }
+
+  /**
+   * Locks a batch of pending rows (skipping rows another instance holds), publishes them, and marks
+   * them published in the same transaction. A crash before commit leaves them pending, so they are
+   * published again: at least once, and subscribers re-read state, so a repeat is harmless.
+   */
+  private async publishBatch(): Promise<number> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const postgres = em.getDriver() instanceof PostgreSqlDriver;
       const rows = await em.find(
         OutboxEvent,
         { publishedAt: null },
-        { orderBy: { id: 'asc' }, limit: BATCH_SIZE },
+        {
+          orderBy: { id: 'asc' },
+          limit: BATCH_SIZE,
+          ...(postgres ? { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE } : {}),
+        },
       );
-      if (rows.length === 0) return published;
       for (const row of rows) {
-        const claimed = await em.nativeUpdate(
-          OutboxEvent,
-          { id: row.id, publishedAt: null },
-          { publishedAt: new Date() },
-        );
-        if (claimed === 0) continue;
         const payload = JSON.parse(row.payload) as { eventId: string; status: string; at: string };
         await this.bus.publish({
           topic: row.topic,
@@ -74,9 +85,9 @@ export class OutboxRelay {
           at: payload.at,
           eventId: payload.eventId,
         });
-        published++;
+        row.publishedAt = new Date();
       }
-      if (rows.length < BATCH_SIZE) return published;
-    }
+      return rows.length;
+    });
   }
 }
