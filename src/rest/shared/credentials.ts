@@ -1,6 +1,6 @@
 import { type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { callerOf } from '../../app';
+import { callerOf } from '../../services';
 import { type Caller } from '../../services';
 import { verifySignedRequest, type SignatureVerdict } from '../../security/signed-request';
 import { type RestDeps } from './deps';
