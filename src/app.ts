@@ -10,15 +10,17 @@ import { type Logger } from 'pino';
 import { type Config } from './config';
 import { ExpirySweeper } from './events/expiry-sweeper';
 import { OutboxRelay } from './events/outbox-relay';
-import { InProcessEventBus } from './events/pubsub';
+import { type EventBus, InProcessEventBus } from './events/pubsub';
+import { RedisEventBus } from './events/redis-event-bus';
 import { createGraphqlContext, type GraphqlContext } from './graphql/context';
 import { buildBinderySchema } from './graphql/schema';
+import { startSubscriptionServer, type SubscriptionServer } from './graphql/subscription-server';
 import { migrate, openOrm, type Orm } from './persistence/orm';
 import { restRoutes } from './rest';
 import { ReplayCache } from './security/replay-cache';
-import { type Caller, createServices, type Services } from './services';
+import { routerGate } from './security/router-gate';
+import { type Caller, callerOf, createServices, type Services } from './services';
 import { TenantService } from './services/tenant-service';
-import { type Tenant } from './persistence/entities';
 
 export interface App {
   http: FastifyInstance;
@@ -27,6 +29,7 @@ export interface App {
   tenants: TenantService;
   relay: OutboxRelay;
   sweeper: ExpirySweeper;
+  subscriptions: SubscriptionServer;
   /** Stops taking work, finishes what is in flight, releases every resource. */
   close(): Promise<void>;
 }
@@ -37,15 +40,6 @@ export interface AppOptions {
 }
 
 const GRAPHQL_BODY_LIMIT = 256 * 1024;
-
-export function callerOf(tenant: Tenant): Caller {
-  return {
-    tenantId: tenant.id,
-    merchantId: tenant.merchantId,
-    merchantChannelId: tenant.merchantChannelId,
-    spId: tenant.spId,
-  };
-}
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -59,7 +53,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const orm = await openOrm(config.database, { poolMax: 10 });
   await migrate(orm);
 
-  const events = new InProcessEventBus();
+  const events: EventBus = config.redisUrl
+    ? await RedisEventBus.connect(config.redisUrl, log.child({ component: 'redis' }))
+    : new InProcessEventBus();
   const services = createServices({ orm, config, clock }, events);
   const tenants = new TenantService({ orm, secretsKey: config.secretsKey });
   const relay = new OutboxRelay(
@@ -87,8 +83,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     return503OnClosing: true,
   });
 
+  const schema = await buildBinderySchema();
   const apollo = new ApolloServer<GraphqlContext>({
-    schema: await buildBinderySchema(),
+    schema,
     introspection: config.env !== 'production',
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -98,17 +95,28 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   });
   await apollo.start();
 
-  const authenticate = async (request: FastifyRequest): Promise<Caller | null> => {
-    const apiKey = header(request, 'x-api-key');
-    const apiToken = header(request, 'x-api-token');
+  const authenticate = async (
+    apiKey: string | undefined,
+    apiToken: string | undefined,
+  ): Promise<Caller | null> => {
     if (!apiKey || !apiToken) return null;
     const tenant = await tenants.authenticateApiKey(apiKey, apiToken);
     return tenant ? callerOf(tenant) : null;
   };
 
+  if (config.routerSecret) {
+    const gate = routerGate(config.routerSecret);
+    http.addHook('onRequest', async (request, reply) => {
+      if (request.url.split('?')[0] === '/graphql') await gate(request, reply);
+    });
+  }
   await http.register(fastifyApollo(apollo), {
     path: '/graphql',
-    context: async (request) => createGraphqlContext(services, await authenticate(request)),
+    context: async (request) =>
+      createGraphqlContext(
+        services,
+        await authenticate(header(request, 'x-api-key'), header(request, 'x-api-token')),
+      ),
   });
   await restRoutes(http, { services, tenants, replays: new ReplayCache(), clock, config });
   http.get('/healthz', async () => ({ status: 'ok' }));
@@ -128,6 +136,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     },
   );
 
+  const subscriptionServer: SubscriptionServer = startSubscriptionServer({
+    server: http.server,
+    schema,
+    services,
+    authenticate,
+    maxPerInstance: config.maxSubscriptionsPerInstance,
+    log: log.child({ component: 'subscriptions' }),
+  });
+
   relay.start();
   sweeper.start();
 
@@ -139,9 +156,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     tenants,
     relay,
     sweeper,
+    subscriptions: subscriptionServer,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
+        await subscriptionServer.close();
         await http.close();
         await relay.drain().catch(() => undefined);
         await relay.stop();

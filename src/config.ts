@@ -21,6 +21,10 @@ export interface Config {
   sweepIntervalMs: number;
   outboxPollIntervalMs: number;
   createDemoTenant: boolean;
+  /** When set, /graphql answers only requests carrying it in `router-authorization`. */
+  routerSecret?: string;
+  /** Subscriptions one instance serves at most, across all its connections. */
+  maxSubscriptionsPerInstance: number;
 }
 
 export class ConfigError extends Error {
@@ -122,5 +126,13 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 1000, 50, 600000),
     outboxPollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 250, 10, 60000),
     createDemoTenant: !production && env.DEMO_TENANT !== 'false',
+    routerSecret: env.ROUTER_SECRET || undefined,
+    maxSubscriptionsPerInstance: integer(
+      env,
+      'MAX_SUBSCRIPTIONS_PER_INSTANCE',
+      10_000,
+      1,
+      1_000_000,
+    ),
   };
 }

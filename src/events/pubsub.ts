@@ -9,6 +9,9 @@ export interface PublishedEvent {
   eventId: string;
 }
 
+/** Sent to every listener when events may have been missed (a Redis reconnect): re-read state. */
+export const RESYNC_TOPIC = 'bus.resync';
+
 /** Fan-out of committed status changes. In-process here; a Redis implementation shares the shape. */
 export interface EventBus {
   publish(event: PublishedEvent): Promise<void>;

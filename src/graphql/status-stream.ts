@@ -1,4 +1,4 @@
-import { type EventBus, type PublishedEvent } from '../events/pubsub';
+import { type EventBus, type PublishedEvent, RESYNC_TOPIC } from '../events/pubsub';
 
 export interface StatusStreamSource<T> {
   events: EventBus;
@@ -76,7 +76,7 @@ export async function statusStream<T>(
 ): Promise<AsyncIterableIterator<T> | null> {
   const wakeup = new Wakeup();
   const unsubscribe = source.events.subscribe((event) => {
-    if (source.concerns(event)) wakeup.signal();
+    if (event.topic === RESYNC_TOPIC || source.concerns(event)) wakeup.signal();
   });
   let stopped = false;
   const stop = () => {

@@ -1,4 +1,5 @@
 import { type Config } from '../config';
+import { type Tenant } from '../persistence/entities';
 import { type Orm } from '../persistence/orm';
 
 /** What every use case needs; built once in app.ts. */
@@ -15,4 +16,13 @@ export interface Caller {
   merchantId: string;
   merchantChannelId: string;
   spId: string;
+}
+
+export function callerOf(tenant: Tenant): Caller {
+  return {
+    tenantId: tenant.id,
+    merchantId: tenant.merchantId,
+    merchantChannelId: tenant.merchantChannelId,
+    spId: tenant.spId,
+  };
 }

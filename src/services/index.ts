@@ -29,3 +29,4 @@ export function createServices(deps: ServiceDeps, events: EventBus): Services {
 }
 
 export type { Caller, ServiceDeps } from './deps';
+export { callerOf } from './deps';
