@@ -8,6 +8,7 @@ import Fastify, {
 import { randomUUID } from 'node:crypto';
 import { type Logger } from 'pino';
 import { type Config } from './config';
+import { CallbackDispatcher } from './events/callback-dispatcher';
 import { ExpirySweeper } from './events/expiry-sweeper';
 import { OutboxRelay } from './events/outbox-relay';
 import { type EventBus, InProcessEventBus } from './events/pubsub';
@@ -29,6 +30,7 @@ export interface App {
   tenants: TenantService;
   relay: OutboxRelay;
   sweeper: ExpirySweeper;
+  callbacks: CallbackDispatcher;
   subscriptions: SubscriptionServer;
   /** Stops taking work, finishes what is in flight, releases every resource. */
   close(): Promise<void>;
@@ -70,6 +72,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     log.child({ component: 'expiry-sweeper' }),
     config.sweepIntervalMs,
     () => void relay.drain(),
+  );
+  const callbacks = new CallbackDispatcher(
+    { orm, tenants, clock, log: log.child({ component: 'callback-dispatcher' }), events },
+    { pollIntervalMs: config.callbackPollIntervalMs, timeoutMs: config.callbackTimeoutMs },
   );
 
   const http = Fastify({
@@ -147,6 +153,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 
   relay.start();
   sweeper.start();
+  callbacks.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -156,10 +163,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     tenants,
     relay,
     sweeper,
+    callbacks,
     subscriptions: subscriptionServer,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
+        await callbacks.stop();
         await subscriptionServer.close();
         await http.close();
         await relay.drain().catch(() => undefined);

@@ -20,6 +20,10 @@ export interface Config {
   consentTtlSeconds: number;
   sweepIntervalMs: number;
   outboxPollIntervalMs: number;
+  /** How often the callback dispatcher looks for due deliveries when nothing wakes it sooner. */
+  callbackPollIntervalMs: number;
+  /** How long one callback POST may take before it counts as a failed attempt. */
+  callbackTimeoutMs: number;
   createDemoTenant: boolean;
   /** When set, /graphql answers only requests carrying it in `router-authorization`. */
   routerSecret?: string;
@@ -125,6 +129,8 @@ export function loadConfig(env: Env = process.env): Config {
     consentTtlSeconds: integer(env, 'CONSENT_TTL_SECONDS', 300, 1, 86400),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 1000, 50, 600000),
     outboxPollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 250, 10, 60000),
+    callbackPollIntervalMs: integer(env, 'CALLBACK_POLL_INTERVAL_MS', 1000, 10, 60000),
+    callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 5000, 100, 60000),
     createDemoTenant: !production && env.DEMO_TENANT !== 'false',
     routerSecret: env.ROUTER_SECRET || undefined,
     maxSubscriptionsPerInstance: integer(

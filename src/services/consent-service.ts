@@ -3,6 +3,7 @@ import { ConsentDecision, ConsentStatus, statusForDecision } from '../domain/con
 import { fail, ok, type Outcome, UserErrorCode, userError } from '../domain/errors';
 import { DeviceBindingStatus } from '../domain/registration-status';
 import { InputCheck, LIMITS } from '../domain/validation';
+import { queueConsentCallback } from './consent-callback-queue';
 import { ConsentTransaction, DeviceBinding } from '../persistence/entities';
 import { type Em } from '../persistence/orm';
 import { ensureCustomer } from './customer-service';
@@ -175,4 +176,5 @@ export function recordConsentStatus(em: Em, consent: ConsentTransaction, at: Dat
     status: consent.status,
     at,
   });
+  queueConsentCallback(em, consent, at);
 }

@@ -1,3 +1,4 @@
+import { CallbackDelivery } from './callback-delivery.entity';
 import { ConsentTransaction } from './consent-transaction.entity';
 import { Customer } from './customer.entity';
 import { DeviceBinding } from './device-binding.entity';
@@ -9,6 +10,7 @@ import { Registration } from './registration.entity';
 import { Tenant } from './tenant.entity';
 
 export {
+  CallbackDelivery,
   ConsentTransaction,
   Customer,
   DeviceBinding,
@@ -30,4 +32,5 @@ export const ENTITIES = [
   ConsentTransaction,
   IdempotencyRecord,
   OutboxEvent,
+  CallbackDelivery,
 ];
