@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginSubscriptionCallback } from '@apollo/server/plugin/subscriptionCallback';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, {
   type FastifyBaseLogger,
@@ -97,7 +98,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     logger: log.child({ component: 'apollo' }),
-    plugins: [fastifyApolloDrainPlugin(http)],
+    // Apollo Router's HTTP callback mode for subgraph subscriptions, beside WebSocket passthrough.
+    plugins: [fastifyApolloDrainPlugin(http), ApolloServerPluginSubscriptionCallback()],
   });
   await apollo.start();
 
