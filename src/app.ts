@@ -15,8 +15,12 @@ import { OutboxRelay } from './events/outbox-relay';
 import { type EventBus, InProcessEventBus } from './events/pubsub';
 import { RedisEventBus } from './events/redis-event-bus';
 import { createGraphqlContext, type GraphqlContext } from './graphql/context';
+import { graphqlLimits, limitedValidate, MAX_TOKENS } from './graphql/limits';
 import { buildBinderySchema } from './graphql/schema';
 import { startSubscriptionServer, type SubscriptionServer } from './graphql/subscription-server';
+import { registerHealth } from './observability/health';
+import { createMetrics, graphqlMetricsPlugin, registerMetrics } from './observability/metrics';
+import { echoRequestId } from './observability/request-id';
 import { migrate, openOrm, type Orm } from './persistence/orm';
 import { restRoutes } from './rest';
 import { ReplayCache } from './security/replay-cache';
@@ -89,8 +93,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     bodyLimit: GRAPHQL_BODY_LIMIT,
     return503OnClosing: true,
   });
+  echoRequestId(http);
+  const metrics = createMetrics();
 
   const schema = await buildBinderySchema();
+  const limits = graphqlLimits(config.env === 'production');
   const apollo = new ApolloServer<GraphqlContext>({
     schema,
     introspection: config.env !== 'production',
@@ -99,7 +106,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     allowBatchedHttpRequests: false,
     logger: log.child({ component: 'apollo' }),
     // Apollo Router's HTTP callback mode for subgraph subscriptions, beside WebSocket passthrough.
-    plugins: [fastifyApolloDrainPlugin(http), ApolloServerPluginSubscriptionCallback()],
+    validationRules: limits.validationRules,
+    parseOptions: { maxTokens: MAX_TOKENS },
+    plugins: [
+      ...limits.plugins,
+      fastifyApolloDrainPlugin(http),
+      graphqlMetricsPlugin<GraphqlContext>(metrics),
+      ApolloServerPluginSubscriptionCallback(),
+    ],
   });
   await apollo.start();
 
@@ -127,7 +141,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       ),
   });
   await restRoutes(http, { services, tenants, replays: new ReplayCache(), clock, config });
-  http.get('/healthz', async () => ({ status: 'ok' }));
+  registerHealth(http, { orm, redis: events instanceof RedisEventBus ? events : undefined });
 
   http.setErrorHandler(
     (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
@@ -150,7 +164,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     services,
     authenticate,
     maxPerInstance: config.maxSubscriptionsPerInstance,
+    routerSecret: config.routerSecret,
+    validate: limitedValidate(config.env === 'production'),
     log: log.child({ component: 'subscriptions' }),
+  });
+  registerMetrics(http, {
+    metrics,
+    orm,
+    clock,
+    connections: subscriptionServer.connections,
+    subscriptions: subscriptionServer.subscriptions,
   });
 
   relay.start();
