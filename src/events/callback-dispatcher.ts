@@ -9,6 +9,7 @@ import { type TenantService } from '../services/tenant-service';
 import { nextAttemptAt } from './callback-schedule';
 import { type CallbackAnswer, hostOf, postCallback } from './callback-sender';
 import { type EventBus } from './pubsub';
+import { callbackDeliveryFailures } from '../observability/metrics';
 
 export interface CallbackDispatcherDeps {
   orm: Orm;
@@ -240,6 +241,7 @@ export class CallbackDispatcher {
         givenUpAt: !delivered && !next ? now : null,
       },
     );
+    if (!delivered) callbackDeliveryFailures.inc();
     if (delivered) this.deps.log.info(context, 'consent callback delivered');
     else if (next)
       this.deps.log.warn({ ...context, nextAttemptAt: next }, 'consent callback failed');

@@ -1,9 +1,11 @@
-import { type Server } from 'node:http';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server } from 'node:http';
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
 import { type Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { isRouterSecret } from '../security/router-gate';
 import { type Caller, type Services } from '../services';
 import { createGraphqlContext } from './context';
 
@@ -17,6 +19,10 @@ export interface SubscriptionServerOptions {
   /** The same credentials HTTP takes, read from connectionParams. */
   authenticate(apiKey: string | undefined, apiToken: string | undefined): Promise<Caller | null>;
   maxPerInstance: number;
+  /** The same validation rules HTTP applies, query limits included. */
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+  /** When set, only upgrades carrying it in `router-authorization` connect, as over HTTP. */
+  routerSecret?: string;
   log: Logger;
 }
 
@@ -35,6 +41,26 @@ function credential(params: Params, name: string): string | undefined {
   return typeof entry?.[1] === 'string' ? entry[1] : undefined;
 }
 
+const upgradeOf = (ctx: Context) => (ctx.extra as { request?: IncomingMessage }).request;
+
+/**
+ * A credential from connectionParams (direct clients), else from the upgrade request's headers:
+ * a router propagates headers to the handshake but puts no tenant credentials in connectionParams.
+ */
+function credentialOf(ctx: Context, name: string): string | undefined {
+  const header = upgradeOf(ctx)?.headers[name];
+  return (
+    credential(ctx.connectionParams as Params, name) ??
+    (typeof header === 'string' ? header : undefined)
+  );
+}
+
+/** The upgrade request's valid `x-request-id` (as HTTP's genReqId takes it), else a new one. */
+function connectionIdOf(ctx: Context): string {
+  const given = upgradeOf(ctx)?.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
 const refusal = (message: string, code: string) => [
   new GraphQLError(message, { extensions: { code } }),
 ];
@@ -48,26 +74,49 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const wss = new WebSocketServer({ server: options.server, path: '/graphql' });
   const callers = new WeakMap<Context, Caller>();
   const live = new Set<Context>();
+  const fromRouter = options.routerSecret ? isRouterSecret(options.routerSecret) : () => true;
+  // Every line about one socket carries its connectionId, every line about one operation its id too.
+  const socketLogs = new WeakMap<Context, Logger>();
+  const logOf = (ctx: Context): Logger => {
+    let log = socketLogs.get(ctx);
+    if (!log) socketLogs.set(ctx, (log = options.log.child({ connectionId: connectionIdOf(ctx) })));
+    return log;
+  };
   const subscriptionCount = () =>
     [...live].reduce((sum, ctx) => sum + Object.keys(ctx.subscriptions).length, 0);
 
   const disposable = useServer(
     {
       schema: options.schema,
+      validate: options.validate,
       onConnect: async (ctx) => {
-        const params = ctx.connectionParams as Params;
+        if (!fromRouter(upgradeOf(ctx)?.headers['router-authorization'])) {
+          logOf(ctx).info('websocket refused: missing or wrong router-authorization');
+          return false;
+        }
         const caller = await options.authenticate(
-          credential(params, 'x-api-key'),
-          credential(params, 'x-api-token'),
+          credentialOf(ctx, 'x-api-key'),
+          credentialOf(ctx, 'x-api-token'),
         );
-        if (!caller) return false;
+        if (!caller) {
+          logOf(ctx).info('websocket refused: missing or wrong credentials');
+          return false;
+        }
         callers.set(ctx, caller);
         live.add(ctx);
+        logOf(ctx).info({ tenantId: caller.tenantId }, 'websocket connected');
         return true;
       },
       onDisconnect: (ctx) => void live.delete(ctx),
-      onClose: (ctx) => void live.delete(ctx),
-      onSubscribe: (ctx) => {
+      onClose: (ctx, code) => {
+        live.delete(ctx);
+        logOf(ctx).info({ code }, 'websocket closed');
+      },
+      onSubscribe: (ctx, id, payload) => {
+        logOf(ctx).info(
+          { operationId: id, operation: payload.operationName ?? undefined },
+          'subscription started',
+        );
         // The subscription being started is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return refusal(
@@ -83,6 +132,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         }
         return undefined;
       },
+      onComplete: (ctx, id) => logOf(ctx).info({ operationId: id }, 'subscription completed'),
       context: (ctx) => createGraphqlContext(options.services, callers.get(ctx) ?? null),
     },
     wss,

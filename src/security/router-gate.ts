@@ -3,15 +3,20 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
+/** Whether a `router-authorization` value is the shared secret (HTTP and WebSocket upgrades alike). */
+export function isRouterSecret(secret: string): (given: unknown) => boolean {
+  const expected = digest(secret);
+  return (given) => typeof given === 'string' && timingSafeEqual(digest(given), expected);
+}
+
 /**
  * Apollo's subgraph convention: when the subgraph sits behind a router, only the router knows the
  * shared secret, so direct calls to /graphql are refused. Compared as digests, in constant time.
  */
 export function routerGate(secret: string) {
-  const expected = digest(secret);
+  const fromRouter = isRouterSecret(secret);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const given = request.headers['router-authorization'];
-    if (typeof given === 'string' && timingSafeEqual(digest(given), expected)) return;
+    if (fromRouter(request.headers['router-authorization'])) return;
     await reply.code(401).send({
       errors: [
         {
