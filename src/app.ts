@@ -23,7 +23,7 @@ import { createMetrics, graphqlMetricsPlugin, registerMetrics } from './observab
 import { echoRequestId } from './observability/request-id';
 import { migrate, openOrm, type Orm } from './persistence/orm';
 import { restRoutes } from './rest';
-import { ReplayCache } from './security/replay-cache';
+import { MemoryReplayCache, RedisReplayCache, type ReplayCache } from './security/replay-cache';
 import { routerGate } from './security/router-gate';
 import { type Caller, callerOf, createServices, type Services } from './services';
 import { TenantService } from './services/tenant-service';
@@ -140,7 +140,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         await authenticate(header(request, 'x-api-key'), header(request, 'x-api-token')),
       ),
   });
-  await restRoutes(http, { services, tenants, replays: new ReplayCache(), clock, config });
+  const replays: ReplayCache =
+    events instanceof RedisEventBus
+      ? new RedisReplayCache(events.client, (error) =>
+          log.warn({ err: error.message }, 'replay cache falls back to memory'),
+        )
+      : new MemoryReplayCache();
+  await restRoutes(http, { services, tenants, replays, clock, config });
   registerHealth(http, { orm, redis: events instanceof RedisEventBus ? events : undefined });
 
   http.setErrorHandler(

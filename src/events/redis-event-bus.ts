@@ -71,6 +71,11 @@ export class RedisEventBus implements EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /** The publishing connection, for other small shared state (it fails fast while Redis is away). */
+  get client(): Redis {
+    return this.publisher;
+  }
+
   /** Whether both connections are up (for readiness). */
   get ready(): boolean {
     return this.publisher.status === 'ready' && this.subscriber.status === 'ready';

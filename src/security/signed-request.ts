@@ -19,7 +19,7 @@ export interface SignedRequestCheck {
 }
 
 /** Timestamp within ±300 s, HMAC-SHA256 hex compared in constant time, each signature accepted once. */
-export function verifySignedRequest(check: SignedRequestCheck): SignatureVerdict {
+export async function verifySignedRequest(check: SignedRequestCheck): Promise<SignatureVerdict> {
   const { timestamp, signature } = check;
   if (!timestamp || !signature) return 'missing';
   if (!/^\d{1,16}$/.test(timestamp)) return 'stale';
@@ -28,7 +28,8 @@ export function verifySignedRequest(check: SignedRequestCheck): SignatureVerdict
   const expected = hmacSha256Hex(check.secret, check.signedText(timestamp));
   if (!safeEqualHex(expected, signature.trim().toLowerCase())) return 'bad-signature';
   const forgetAt = Math.max(sentMs, check.nowMs) + SIGNATURE_WINDOW_SECONDS * 1000;
-  if (!check.replays.remember(signature.trim().toLowerCase(), forgetAt, check.nowMs))
+  if (!(await check.replays.remember(signature.trim().toLowerCase(), forgetAt, check.nowMs))) {
     return 'replayed';
+  }
   return 'ok';
 }

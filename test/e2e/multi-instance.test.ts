@@ -89,6 +89,21 @@ describe('several instances', () => {
     await feed.close();
   }, 40_000);
 
+  it('a signed request replayed to the other instance is refused', async () => {
+    const attempt = await issueToken(a.url, tenant);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const rawBody = JSON.stringify({
+      messageId: `m-${attempt.registrationId}`,
+      from: CUSTOMER_MOBILE,
+      to: VMN_NUMBER,
+      content: attempt.smsContent,
+      receivedAt: new Date().toISOString(),
+    });
+    const sms = { from: CUSTOMER_MOBILE, content: attempt.smsContent };
+    expect((await deliverSms(a.url, sms, { rawBody, timestamp })).status).toBe(200);
+    expect((await deliverSms(b.url, sms, { rawBody, timestamp })).status).toBe(401);
+  });
+
   it('both instances stop with exit code 0 on SIGTERM', async () => {
     expect(await Promise.all([a.stop(), b.stop()])).toEqual([0, 0]);
   });

@@ -61,7 +61,7 @@ export function uaePassSignature(
 export interface SignedCallOptions {
   /** Sent as is; an object is JSON-stringified first. */
   body: string | Record<string, unknown>;
-  /** Epoch seconds; defaults to a recent second of the given clock (see `calls`). */
+  /** Epoch seconds; defaults to a recent second of the given clock (see `usedSeconds`). */
   timestamp?: number | string;
   /** Signs with this secret instead of the tenant's. */
   signingSecret?: string;
@@ -83,9 +83,9 @@ export class UaePassClient {
 
   /**
    * Identical signed requests are replays by contract, and polls of one body can fall in the
-   * same second: each call that picks no timestamp signs a different recent second.
+   * same second: each call that picks no timestamp signs a recent second no earlier call used.
    */
-  private calls = 0;
+  private readonly usedSeconds = new Set<number>();
 
   static async connect(
     url: string,
@@ -103,9 +103,16 @@ export class UaePassClient {
     return Math.floor(this.now().getTime() / 1000);
   }
 
+  private unusedRecentSecond(): number {
+    let second = this.nowSeconds();
+    while (this.usedSeconds.has(second)) second--;
+    this.usedSeconds.add(second);
+    return second;
+  }
+
   /** The headers of the seed's curl, signed over `rawBody`. */
   signedHeaders(rawBody: string, options: Omit<SignedCallOptions, 'body'> = {}) {
-    const timestamp = String(options.timestamp ?? this.nowSeconds() - (this.calls++ % 240));
+    const timestamp = String(options.timestamp ?? this.unusedRecentSecond());
     const signature = uaePassSignature(
       options.signingSecret ?? this.tenant.signingSecret,
       timestamp,

@@ -58,7 +58,7 @@ export async function callerByMerchantSignature(
     throw unauthorized('x-merchant-id and x-merchant-channel-id headers are required');
   }
   const tenant = await deps.tenants.findByMerchant(merchantId, merchantChannelId);
-  const verdict = verifySignedRequest({
+  const verdict = await verifySignedRequest({
     secret: tenant ? deps.tenants.signingSecretOf(tenant) : UNKNOWN_MERCHANT_SECRET,
     timestamp: headerOf(request, 'x-timestamp'),
     signature: headerOf(request, 'x-merchant-signature'),

@@ -59,7 +59,7 @@ export async function authenticateConsentCall(
     }
   }
 
-  const verdict = verifySignedRequest({
+  const verdict = await verifySignedRequest({
     secret,
     timestamp,
     signature,

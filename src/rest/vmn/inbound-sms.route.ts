@@ -28,7 +28,7 @@ export async function vmnRoutes(app: FastifyInstance, options: RestDeps): Promis
       const value = request.headers[name];
       return typeof value === 'string' ? value : undefined;
     };
-    const verdict = verifySignedRequest({
+    const verdict = await verifySignedRequest({
       secret: options.config.vmnWebhookSecret,
       timestamp: header('x-timestamp'),
       signature: header('x-signature'),
