@@ -7,6 +7,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
   setupFiles: ['reflect-metadata'],
-  testTimeout: 30000,
+  testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -69,5 +69,5 @@ describe('concurrent transitions on one registration', () => {
       ).data?.customer.devices;
       expect(devices).toHaveLength(bindWon ? 1 : 0);
     }
-  });
+  }, 120_000);
 });
