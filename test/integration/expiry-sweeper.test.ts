@@ -1,38 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { ExpirySweeper } from '../../src/events/expiry-sweeper';
 import { InProcessEventBus } from '../../src/events/pubsub';
 import { createLogger } from '../../src/logger';
-import { OutboxEvent, RegistrationEvent, Tenant } from '../../src/persistence/entities';
+import { OutboxEvent, RegistrationEvent } from '../../src/persistence/entities';
 import { type Orm } from '../../src/persistence/orm';
 import { type Caller, createServices } from '../../src/services';
 import { openMigratedOrm, type TestDatabase } from '../support/database';
+import { seedCaller } from '../support/tenants';
 
 let orm: Orm;
 let db: TestDatabase;
-const caller: Caller = {
-  tenantId: randomUUID(),
-  merchantId: 'M',
-  merchantChannelId: 'C',
-  spId: `sp-${randomUUID()}`,
-};
+let caller: Caller;
 
 beforeAll(async () => {
   ({ orm, db } = await openMigratedOrm());
-  const em = orm.em.fork();
-  em.create(Tenant, {
-    id: caller.tenantId,
-    merchantId: 'M',
-    merchantChannelId: 'C',
-    spId: caller.spId,
-    apiKey: `k-${randomUUID()}`,
-    apiTokenHash: 'x',
-    keyId: `id-${randomUUID()}`,
-    keySecretHash: 'x',
-    signingSecretEncrypted: 'x',
-    clientSecretHash: 'x',
-    createdAt: new Date(),
-  });
-  await em.flush();
+  caller = await seedCaller(orm);
 });
 afterAll(async () => {
   await orm.close(true);
