@@ -36,6 +36,6 @@ export async function inTransaction<T>(
 export async function lockKey(em: Em, key: string): Promise<void> {
   if (em.getDriver() instanceof PostgreSqlDriver) {
     const id = createHash('sha256').update(key).digest().readBigInt64BE(0);
-    await em.getConnection().execute('select pg_advisory_xact_lock(?)', [id.toString()]);
+    await em.execute('select pg_advisory_xact_lock(?)', [id.toString()]);
   }
 }
