@@ -165,9 +165,24 @@ export class TenantService {
     }
   }
 
+  /**
+   * Tenants found by API key in the last few seconds: the lookup is a query on every request,
+   * and a tenant's key changes rarely. The token is still checked against the hash each time.
+   */
+  private readonly byApiKey = new Map<string, { tenant: Tenant; until: number }>();
+
   /** X-API-KEY + X-API-TOKEN. */
   async authenticateApiKey(apiKey: string, apiToken: string): Promise<Tenant | null> {
-    const tenant = await this.lookup({ apiKey }, apiKey, 64);
+    const now = Date.now();
+    const cached = this.byApiKey.get(apiKey);
+    let tenant = cached && cached.until > now ? cached.tenant : null;
+    if (!tenant) {
+      tenant = await this.lookup({ apiKey }, apiKey, 64);
+      if (tenant) {
+        if (this.byApiKey.size >= 10_000) this.byApiKey.clear();
+        this.byApiKey.set(apiKey, { tenant, until: now + 5_000 });
+      }
+    }
     return this.verified(tenant, tenant?.apiTokenHash, apiToken);
   }
 
