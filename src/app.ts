@@ -71,6 +71,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     log.child({ component: 'outbox-relay' }),
     config.outboxPollIntervalMs,
   );
+  // Subscribers hear a change as soon as it commits; the relay's timer stays as the safety net.
+  orm.em.getEventManager().registerSubscriber({
+    afterTransactionCommit: (args) => relay.committed(args.em),
+  });
   const sweeper = new ExpirySweeper(
     orm,
     clock,

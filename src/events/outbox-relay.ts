@@ -14,6 +14,10 @@ const BATCH_SIZE = 200;
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  /** A commit arrived while a pass ran: its rows may be after that pass's read, so pass again. */
+  private again = false;
+  /** The relay's own transactions, whose commits must not wake the relay again. */
+  private readonly own = new WeakSet<object>();
 
   constructor(
     private readonly orm: Orm,
@@ -44,9 +48,29 @@ export class OutboxRelay {
     if (!this.running) {
       this.running = this.publishPending().finally(() => {
         this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.nudge();
+        }
       });
     }
     return this.running;
+  }
+
+  /** A transaction committed: publish its events now rather than at the next tick. */
+  committed(em: object): void {
+    if (this.own.has(em) || !this.timer) return;
+    this.nudge();
+  }
+
+  private nudge(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.drain().catch((error: unknown) =>
+      this.log.error({ err: error }, 'outbox relay pass failed'),
+    );
   }
 
   private async publishPending(): Promise<number> {
@@ -65,6 +89,7 @@ export class OutboxRelay {
    */
   private async publishBatch(): Promise<number> {
     return this.orm.em.fork().transactional(async (em) => {
+      this.own.add(em);
       const postgres = em.getDriver() instanceof PostgreSqlDriver;
       const rows = await em.find(
         OutboxEvent,
