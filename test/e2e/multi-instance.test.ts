@@ -8,7 +8,13 @@ import { deliverSms, graphql } from '../support/clients';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { bindInput, CUSTOMER_MOBILE, issueToken } from '../support/flows';
 import { BIND_DEVICE } from '../support/operations';
-import { freePort, type ServerProcess, startRedis, startServerProcess } from '../support/process';
+import {
+  freePort,
+  type ServerProcess,
+  startRedis,
+  startServerProcess,
+  waitUntil,
+} from '../support/process';
 import { VMN_NUMBER, VMN_SECRET } from '../support/server';
 import { REGISTRATION_CHANGED, statuses, subscribe, wsClient } from '../support/ws';
 
@@ -90,6 +96,11 @@ describe('several instances', () => {
   }, 40_000);
 
   it('a signed request replayed to the other instance is refused', async () => {
+    // After the restart above, wait until both instances are connected to Redis again: while one
+    // is not, it falls back to its own memory for replays.
+    for (const instance of [a, b]) {
+      await waitUntil(async () => (await fetch(`${instance.url}/readyz`)).ok, 'readiness');
+    }
     const attempt = await issueToken(a.url, tenant);
     const timestamp = Math.floor(Date.now() / 1000);
     const rawBody = JSON.stringify({
