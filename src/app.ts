@@ -15,6 +15,7 @@ import { OutboxRelay } from './events/outbox-relay';
 import { type EventBus, InProcessEventBus } from './events/pubsub';
 import { RedisEventBus } from './events/redis-event-bus';
 import { createGraphqlContext, type GraphqlContext } from './graphql/context';
+import { hideInternalErrors } from './graphql/internal-errors';
 import { graphqlLimits, limitedValidate, MAX_TOKENS } from './graphql/limits';
 import { buildBinderySchema } from './graphql/schema';
 import { startSubscriptionServer, type SubscriptionServer } from './graphql/subscription-server';
@@ -96,8 +97,26 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     },
     bodyLimit: GRAPHQL_BODY_LIMIT,
     return503OnClosing: true,
+    // Query strings can carry GraphQL variables (tokens, mobile numbers); metrics count the
+    // requests by route, and failures are logged with their request id.
+    disableRequestLogging: true,
   });
   echoRequestId(http);
+  // Set before any plugin registers, so every scope inherits it and no 500 shows its cause.
+  http.setErrorHandler(
+    (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 500;
+      if (status === 500) request.log.error({ err: error }, 'request failed');
+      void reply.code(status).send({
+        status: 'ERROR',
+        error: status === 500 ? 'Internal error' : error.message,
+        code: status === 500 ? 'INTERNAL' : (error.code ?? 'BAD_REQUEST'),
+      });
+    },
+  );
   const metrics = createMetrics();
 
   const schema = await buildBinderySchema();
@@ -106,6 +125,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     schema,
     introspection: config.env !== 'production',
     includeStacktraceInErrorResponses: false,
+    formatError: hideInternalErrors(log.child({ component: 'graphql' })),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     logger: log.child({ component: 'apollo' }),
@@ -153,21 +173,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   await restRoutes(http, { services, tenants, replays, clock, config });
   registerHealth(http, { orm, redis: events instanceof RedisEventBus ? events : undefined });
 
-  http.setErrorHandler(
-    (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
-      const status =
-        error.statusCode && error.statusCode >= 400 && error.statusCode < 500
-          ? error.statusCode
-          : 500;
-      if (status === 500) request.log.error({ err: error }, 'request failed');
-      void reply.code(status).send({
-        status: 'ERROR',
-        error: status === 500 ? 'Internal error' : error.message,
-        code: status === 500 ? 'INTERNAL' : (error.code ?? 'BAD_REQUEST'),
-      });
-    },
-  );
-
   const subscriptionServer: SubscriptionServer = startSubscriptionServer({
     server: http.server,
     schema,
@@ -205,7 +210,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         await sweeper.stop();
         await callbacks.stop();
         await subscriptionServer.close();
-        await http.close();
+        // Idle keep-alive sockets would hold close() until their timeout: drop them as they idle.
+        const reaper = setInterval(() => http.server.closeIdleConnections(), 100);
+        await http.close().finally(() => clearInterval(reaper));
         await relay.drain().catch(() => undefined);
         await relay.stop();
         await events.close();

@@ -118,3 +118,13 @@ export class InputCheck {
     return this;
   }
 }
+
+/**
+ * Whether a caller's lookup key can name a row at all: a string within the column's length and
+ * without control characters. Keys that cannot are answered like keys that match nothing.
+ */
+export function isLookupKey(value: unknown, max = LIMITS.merchantCustomerId): value is string {
+  return (
+    typeof value === 'string' && value.length > 0 && value.length <= max && PRINTABLE.test(value)
+  );
+}

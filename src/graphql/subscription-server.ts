@@ -145,7 +145,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     subscriptions: subscriptionCount,
     /** Closes every socket with 1001 (going away), then drops any peer that does not answer. */
     async close() {
-      await disposable.dispose();
+      // A peer that never answers the close handshake would hold dispose() for 30 s.
+      const deadline = setTimeout(() => wss.clients.forEach((client) => client.terminate()), 1000);
+      try {
+        await disposable.dispose();
+      } finally {
+        clearTimeout(deadline);
+      }
       for (const client of wss.clients) client.terminate();
     },
   };

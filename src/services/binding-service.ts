@@ -5,7 +5,7 @@ import { deviceFingerprint } from '../domain/fingerprint';
 import { canonicalMobileNumber } from '../domain/mobile-number';
 import { DeviceBindingStatus, RegistrationStatus } from '../domain/registration-status';
 import { hashSmsToken } from '../domain/sms-token';
-import { InputCheck, LIMITS } from '../domain/validation';
+import { InputCheck, isLookupKey, LIMITS } from '../domain/validation';
 import { DeviceBinding, Registration } from '../persistence/entities';
 import { type Em } from '../persistence/orm';
 import { type Caller, type ServiceDeps } from './deps';
@@ -182,6 +182,7 @@ export class BindingService {
   }
 
   async findBinding(caller: Caller, id: string): Promise<DeviceBinding | null> {
+    if (!isLookupKey(id)) return null;
     return this.deps.orm.em.fork().findOne(DeviceBinding, { id, tenantId: caller.tenantId });
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConsentDecision, ConsentStatus, statusForDecision } from '../domain/consent-status';
 import { fail, ok, type Outcome, UserErrorCode, userError } from '../domain/errors';
 import { DeviceBindingStatus } from '../domain/registration-status';
-import { InputCheck, LIMITS } from '../domain/validation';
+import { InputCheck, isLookupKey, LIMITS } from '../domain/validation';
 import { queueConsentCallback } from './consent-callback-queue';
 import { ConsentTransaction, DeviceBinding } from '../persistence/entities';
 import { type Em } from '../persistence/orm';
@@ -160,6 +160,7 @@ export class ConsentService {
     spId: string,
     spTransactionID: string,
   ): Promise<ConsentTransaction | null> {
+    if (!isLookupKey(spId) || !isLookupKey(spTransactionID)) return null;
     return this.findScoped(this.deps.orm.em.fork(), caller, spId, spTransactionID);
   }
 

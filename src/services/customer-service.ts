@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DeviceBindingStatus } from '../domain/registration-status';
+import { isLookupKey } from '../domain/validation';
 import {
   ConsentTransaction,
   Customer,
@@ -42,16 +43,22 @@ export class CustomerService {
   ): Promise<Customer[]> {
     return this.em().find(Customer, {
       tenantId: caller.tenantId,
-      merchantCustomerId: { $in: [...merchantCustomerIds] },
+      merchantCustomerId: { $in: merchantCustomerIds.filter((k) => isLookupKey(k)) },
     });
   }
 
   async registrationsByIds(caller: Caller, ids: readonly string[]): Promise<Registration[]> {
-    return this.em().find(Registration, { tenantId: caller.tenantId, id: { $in: [...ids] } });
+    return this.em().find(Registration, {
+      tenantId: caller.tenantId,
+      id: { $in: ids.filter((k) => isLookupKey(k)) },
+    });
   }
 
   async bindingsByIds(caller: Caller, ids: readonly string[]): Promise<DeviceBinding[]> {
-    return this.em().find(DeviceBinding, { tenantId: caller.tenantId, id: { $in: [...ids] } });
+    return this.em().find(DeviceBinding, {
+      tenantId: caller.tenantId,
+      id: { $in: ids.filter((k) => isLookupKey(k)) },
+    });
   }
 
   async bindingsByRegistrationIds(
@@ -60,7 +67,7 @@ export class CustomerService {
   ): Promise<DeviceBinding[]> {
     return this.em().find(DeviceBinding, {
       tenantId: caller.tenantId,
-      registrationId: { $in: [...registrationIds] },
+      registrationId: { $in: registrationIds.filter((k) => isLookupKey(k)) },
     });
   }
 
@@ -68,6 +75,7 @@ export class CustomerService {
     caller: Caller,
     keys: readonly { spId: string; spTransactionID: string }[],
   ): Promise<ConsentTransaction[]> {
+    keys = keys.filter((k) => isLookupKey(k.spId) && isLookupKey(k.spTransactionID));
     if (keys.length === 0) return [];
     return this.em().find(ConsentTransaction, {
       tenantId: caller.tenantId,
@@ -79,7 +87,7 @@ export class CustomerService {
   async historyByRegistrationIds(registrationIds: readonly string[]): Promise<RegistrationEvent[]> {
     return this.em().find(
       RegistrationEvent,
-      { registrationId: { $in: [...registrationIds] } },
+      { registrationId: { $in: registrationIds.filter((k) => isLookupKey(k)) } },
       { orderBy: { at: 'asc', id: 'asc' } },
     );
   }
@@ -93,7 +101,7 @@ export class CustomerService {
       DeviceBinding,
       {
         tenantId: caller.tenantId,
-        merchantCustomerId: { $in: [...merchantCustomerIds] },
+        merchantCustomerId: { $in: merchantCustomerIds.filter((k) => isLookupKey(k)) },
         ...(status ? { status } : {}),
       },
       { orderBy: { boundAt: 'desc', id: 'asc' } },
@@ -107,7 +115,10 @@ export class CustomerService {
   ): Promise<Registration[]> {
     return this.em().find(
       Registration,
-      { tenantId: caller.tenantId, merchantCustomerId: { $in: [...merchantCustomerIds] } },
+      {
+        tenantId: caller.tenantId,
+        merchantCustomerId: { $in: merchantCustomerIds.filter((k) => isLookupKey(k)) },
+      },
       { orderBy: { createdAt: 'desc', id: 'desc' } },
     );
   }

@@ -9,6 +9,9 @@ import { type ServiceDeps } from './deps';
 import { moveRegistration } from './registration-transitions';
 import { inTransaction } from './transactions';
 
+const ISO_DATE_TIME =
+  /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
 export interface InboundSmsInput {
   messageId: string;
   from: string;
@@ -38,7 +41,8 @@ export class InboundSmsService {
       .text('receivedAt', input.receivedAt, 40);
     if (check.errors.length > 0) return fail(...check.errors);
     const receivedAt = new Date(input.receivedAt);
-    if (Number.isNaN(receivedAt.getTime())) {
+    // An ISO 8601 date-time in years 1000-9999: what an aggregator sends and every database stores.
+    if (!ISO_DATE_TIME.test(input.receivedAt) || Number.isNaN(receivedAt.getTime())) {
       return fail(
         userError(
           UserErrorCode.INVALID_INPUT,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type Em } from '../persistence/orm';
 import { OutboxEvent } from '../persistence/entities';
 
@@ -36,5 +36,8 @@ export function recordStatusChange(em: Em, change: StatusChange): void {
   em.persist(event);
 }
 
-export const consentAggregateId = (spId: string, spTransactionId: string) =>
-  `${spId}:${spTransactionId}`;
+/** Fits the 200-character column: long keys (spId up to 128 + spTransactionID up to 128) are hashed. */
+export function consentAggregateId(spId: string, spTransactionId: string): string {
+  const key = `${spId}:${spTransactionId}`;
+  return key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}

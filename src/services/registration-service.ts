@@ -4,7 +4,7 @@ import { fail, ok, type Outcome, UserErrorCode, userError } from '../domain/erro
 import { canonicalMobileNumber } from '../domain/mobile-number';
 import { RegistrationStatus } from '../domain/registration-status';
 import { generateSmsToken, hashSmsToken } from '../domain/sms-token';
-import { InputCheck, LIMITS } from '../domain/validation';
+import { InputCheck, isLookupKey, LIMITS } from '../domain/validation';
 import { Registration } from '../persistence/entities';
 import { ensureCustomer } from './customer-service';
 import { type Caller, type ServiceDeps } from './deps';
@@ -130,6 +130,7 @@ export class RegistrationService {
   }
 
   async findRegistration(caller: Caller, id: string): Promise<Registration | null> {
+    if (!isLookupKey(id)) return null;
     return this.deps.orm.em.fork().findOne(Registration, { id, tenantId: caller.tenantId });
   }
 
@@ -139,6 +140,7 @@ export class RegistrationService {
     deviceId: string,
     ssid: string,
   ): Promise<Registration | null> {
+    if (!isLookupKey(deviceId) || !isLookupKey(ssid)) return null;
     return this.deps.orm.em
       .fork()
       .findOne(
@@ -149,6 +151,7 @@ export class RegistrationService {
   }
 
   async findByRefNumber(caller: Caller, refNumber: string): Promise<Registration | null> {
+    if (!isLookupKey(refNumber)) return null;
     return this.deps.orm.em.fork().findOne(Registration, { tenantId: caller.tenantId, refNumber });
   }
 
