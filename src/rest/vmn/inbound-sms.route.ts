@@ -23,6 +23,22 @@ function invalid(
 
 /** POST /v1/vmn/inbound-sms: the aggregator reports which number sent which SMS to the VMN. */
 export async function vmnRoutes(app: FastifyInstance, options: RestDeps): Promise<void> {
+  // Body errors (malformed JSON, too large, wrong type) answer in this route's own shape.
+  app.setErrorHandler(
+    (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 500;
+      if (status === 500)
+        request.log.error({ errName: (error as Error).name }, 'inbound sms failed');
+      const message = status === 500 ? 'Internal error' : error.message;
+      return reply.code(status).send({
+        status: 'REJECTED',
+        errors: [{ code: error.code ?? 'INVALID_INPUT', message, field: null }],
+      });
+    },
+  );
   app.post('/v1/vmn/inbound-sms', async (request, reply) => {
     const header = (name: string) => {
       const value = request.headers[name];
