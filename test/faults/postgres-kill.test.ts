@@ -12,11 +12,10 @@
  * on postgres://postgres@127.0.0.1:5432/postgres (CI and these machines always run it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { migrate, openOrm } from '../../src/persistence/orm';
 import { type TenantCredentials, TenantService } from '../../src/services/tenant-service';
@@ -24,6 +23,12 @@ import { bindInput, CUSTOMER_MOBILE } from '../support/flows';
 import { BIND_DEVICE, REQUEST_SMS_TOKEN } from '../support/operations';
 import { freePort } from '../support/process';
 import { VMN_NUMBER, VMN_SECRET } from '../support/server';
+import {
+  createPostgresDatabase,
+  onPostgres,
+  type PostgresDatabase,
+  postgresServerUrl,
+} from '../support/postgres';
 
 const root = resolve(__dirname, '..', '..');
 const SECRETS_KEY = '33'.repeat(32);
@@ -37,44 +42,6 @@ const KILLS_AT_MS = [1_500, 3_000, 4_500, 6_000];
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: a database of our own, always.
-
-function postgresServerUrl(): string {
-  const given = process.env.DATABASE_URL;
-  return given && /^postgres(ql)?:\/\//.test(given)
-    ? given
-    : 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-async function onPostgres<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-interface FaultDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function createPostgresDatabase(): Promise<FaultDatabase> {
-  const server = postgresServerUrl();
-  const name = `bindery_fault_${randomBytes(6).toString('hex')}`;
-  await onPostgres(server, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      await onPostgres(server, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    },
-  };
-}
 
 /** Terminates every backend connected to `database`; returns how many it terminated. */
 async function terminateBackends(database: string): Promise<number> {
@@ -317,7 +284,7 @@ async function flow(base: string, tenant: TenantCredentials, ledger: Ledger, t0:
 
 // ---------------------------------------------------------------------------------------------
 
-let db: FaultDatabase | undefined;
+let db: PostgresDatabase | undefined;
 let dataDir: string | undefined;
 let service: Service | undefined;
 
@@ -329,7 +296,7 @@ afterAll(async () => {
 
 describe('PostgreSQL terminates the service’s connections under load', () => {
   it('the process survives, recovers by itself and loses no acknowledged write', async () => {
-    db = await createPostgresDatabase();
+    db = await createPostgresDatabase(postgresServerUrl(), 'bindery_fault');
     dataDir = mkdtempSync(join(tmpdir(), 'bindery-fault-pgkill-'));
     const orm = await openOrm(loadConfig({ DATABASE_URL: db.url, SECRETS_KEY }).database);
     let tenant: TenantCredentials;

@@ -15,12 +15,11 @@
  * on postgres://postgres@127.0.0.1:5432/postgres (CI and these machines always run it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { migrate, openOrm } from '../../src/persistence/orm';
 import { type TenantCredentials, TenantService } from '../../src/services/tenant-service';
@@ -33,6 +32,12 @@ import {
 } from '../support/operations';
 import { freePort, startRedis } from '../support/process';
 import { VMN_NUMBER, VMN_SECRET } from '../support/server';
+import {
+  createPostgresDatabase,
+  onPostgres,
+  type PostgresDatabase,
+  postgresServerUrl,
+} from '../support/postgres';
 
 const root = resolve(__dirname, '..', '..');
 const SECRETS_KEY = '44'.repeat(32);
@@ -53,44 +58,6 @@ const EVENT_CHANNEL = 'bindery:status-events';
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: a database of our own, always.
-
-function postgresServerUrl(): string {
-  const given = process.env.DATABASE_URL;
-  return given && /^postgres(ql)?:\/\//.test(given)
-    ? given
-    : 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-async function onPostgres<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-interface FaultDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function createPostgresDatabase(): Promise<FaultDatabase> {
-  const server = postgresServerUrl();
-  const name = `bindery_fault_${randomBytes(6).toString('hex')}`;
-  await onPostgres(server, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      await onPostgres(server, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The built service in its own process, with its pid, exit status and output at hand.
@@ -366,7 +333,7 @@ async function untilAllPublished(url: string, timeoutMs: number): Promise<number
 
 // ---------------------------------------------------------------------------------------------
 
-let db: FaultDatabase | undefined;
+let db: PostgresDatabase | undefined;
 let dataDir: string | undefined;
 let redis: { stop(): Promise<void> } | undefined;
 let listener: Redis | undefined;
@@ -382,7 +349,7 @@ afterAll(async () => {
 
 describe('SIGKILL of one instance mid-load', () => {
   it('loses no acknowledged binding or consent and no event; the outbox drains', async () => {
-    db = await createPostgresDatabase();
+    db = await createPostgresDatabase(postgresServerUrl(), 'bindery_fault');
     dataDir = mkdtempSync(join(tmpdir(), 'bindery-fault-sigkill-'));
     const redisPort = await freePort();
     redis = await startRedis(redisPort);

@@ -15,13 +15,13 @@
  * Always runs on PostgreSQL: on DATABASE_URL's server when that is a postgres:// URL, otherwise
  * on postgres://postgres@127.0.0.1:5432/postgres (CI and these machines always run it).
  */
+import { Client } from 'pg';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config';
 import { migrate, openOrm } from '../../src/persistence/orm';
@@ -31,6 +31,12 @@ import { BIND_DEVICE, REQUEST_SMS_TOKEN } from '../support/operations';
 import { freePort } from '../support/process';
 import { VMN_NUMBER, VMN_SECRET } from '../support/server';
 import { REGISTRATION_CHANGED, subscribe, wsClient } from '../support/ws';
+import {
+  createPostgresDatabase,
+  onPostgres,
+  type PostgresDatabase,
+  postgresServerUrl,
+} from '../support/postgres';
 
 const root = resolve(__dirname, '..', '..');
 const SECRETS_KEY = '55'.repeat(32);
@@ -44,49 +50,11 @@ const REQUEST_TIMEOUT_MS = 20_000;
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: a database of our own, always.
 
-function postgresServerUrl(): string {
-  const given = process.env.DATABASE_URL;
-  return given && /^postgres(ql)?:\/\//.test(given)
-    ? given
-    : 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-async function onPostgres<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-interface FaultDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function createPostgresDatabase(): Promise<FaultDatabase> {
-  const server = postgresServerUrl();
-  const name = `bindery_fault_${randomBytes(6).toString('hex')}`;
-  await onPostgres(server, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      await onPostgres(server, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    },
-  };
-}
-
 /** A migrated database with one tenant, created in-process as an operator's CLI would. */
 async function databaseWithTenant(
   merchantId: string,
-): Promise<{ db: FaultDatabase; tenant: TenantCredentials }> {
-  const db = await createPostgresDatabase();
+): Promise<{ db: PostgresDatabase; tenant: TenantCredentials }> {
+  const db = await createPostgresDatabase(postgresServerUrl(), 'bindery_fault');
   try {
     const orm = await openOrm(loadConfig({ DATABASE_URL: db.url, SECRETS_KEY }).database);
     try {

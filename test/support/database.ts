@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { createPostgresDatabase } from './postgres';
 import { type DatabaseTarget, parseDatabaseUrl } from '../../src/config';
 import { type Orm, type OrmOptions, migrate, openOrm } from '../../src/persistence/orm';
 
@@ -17,17 +16,6 @@ export function databaseUrlFor(target: DatabaseTarget): string {
   return target.kind === 'postgresql' ? target.url : `sqlite:${target.path}`;
 }
 
-/** Runs one statement on the server's maintenance database (the one DATABASE_URL names). */
-async function onServer(serverUrl: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * A fresh, empty database per call: a uniquely named PostgreSQL database on DATABASE_URL's server
  * when it points at PostgreSQL, otherwise a SQLite file in a new temp dir. Tests never share state.
@@ -35,16 +23,9 @@ async function onServer(serverUrl: string, sql: string): Promise<void> {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   if (base && parseDatabaseUrl(base).kind === 'postgresql') {
-    const name = `bindery_t_${randomBytes(6).toString('hex')}`;
-    await onServer(base, `CREATE DATABASE "${name}"`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const target = parseDatabaseUrl(url.toString());
-    return {
-      target,
-      url: databaseUrlFor(target),
-      drop: () => onServer(base, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-    };
+    const database = await createPostgresDatabase(base);
+    const target = parseDatabaseUrl(database.url);
+    return { target, url: databaseUrlFor(target), drop: database.drop };
   }
   const dir = mkdtempSync(join(tmpdir(), 'bindery-test-'));
   const target: DatabaseTarget = { kind: 'sqlite', path: join(dir, 'bindery.sqlite') };
