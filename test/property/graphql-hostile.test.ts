@@ -10,7 +10,6 @@ import {
 } from '../../src/persistence/entities';
 import { type TenantCredentials } from '../../src/services/tenant-service';
 import {
-  edgeLengthString,
   Effects,
   hostileString,
   hostileValue,
@@ -26,6 +25,9 @@ import {
   unexplainedChanges,
   Violations,
   wrongTypeValue,
+  keyOf,
+  lazy,
+  normalized,
 } from '../support/arbitraries';
 import { deliverSms, graphql } from '../support/clients';
 import {
@@ -323,22 +325,6 @@ const randomHex64 = fc.string({
   minLength: 64,
   maxLength: 64,
 });
-
-/** Values chosen lazily: the world exists only once beforeAll ran. */
-const lazy = <T>(pick: () => T[]): fc.Arbitrary<T> =>
-  fc.nat().map((n) => {
-    const values = pick();
-    return values[n % values.length];
-  });
-
-const keyOf = (own: () => string[], victims: () => string[], random: fc.Arbitrary<string>) =>
-  fc.oneof(
-    { weight: 2, arbitrary: lazy(own) },
-    { weight: 3, arbitrary: lazy(victims) },
-    { weight: 2, arbitrary: random },
-    { weight: 3, arbitrary: hostileString },
-    { weight: 1, arbitrary: edgeLengthString },
-  );
 
 const registrationIdArb = keyOf(
   () => world.a.registrationIds,
@@ -925,9 +911,6 @@ const PROBES: Probe[] = [
     }),
   },
 ];
-
-const normalized = (text: string, keys: string[]) =>
-  keys.reduce((t, key) => t.split(key).join('<KEY>'), text);
 
 // ---------------------------------------------------------------------------------------------
 

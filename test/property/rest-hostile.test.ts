@@ -4,7 +4,6 @@ import { ConsentTransaction, Registration, Tenant } from '../../src/persistence/
 import { type TenantCredentials } from '../../src/services/tenant-service';
 import {
   attributableRows,
-  edgeLengthString,
   Effects,
   hostileString,
   IN_FLIGHT,
@@ -19,6 +18,9 @@ import {
   unexplainedChanges,
   Violations,
   wrongTypeValue,
+  keyOf,
+  lazy,
+  normalized,
 } from '../support/arbitraries';
 import { deliverSms, graphql } from '../support/clients';
 import { type Attempt, boundDevice, CUSTOMER_MOBILE, issueToken } from '../support/flows';
@@ -255,21 +257,6 @@ const randomDigits = fc.string({
   minLength: 10,
   maxLength: 10,
 });
-
-const lazy = <T>(pick: () => T[]): fc.Arbitrary<T> =>
-  fc.nat().map((n) => {
-    const values = pick();
-    return values[n % values.length];
-  });
-
-const keyOf = (own: () => string[], victims: () => string[], random: fc.Arbitrary<string>) =>
-  fc.oneof(
-    { weight: 2, arbitrary: lazy(own) },
-    { weight: 3, arbitrary: lazy(victims) },
-    { weight: 2, arbitrary: random },
-    { weight: 3, arbitrary: hostileString },
-    { weight: 1, arbitrary: edgeLengthString },
-  );
 
 const aAttempts = () => [world.a.bound, world.a.pending, world.a.declined];
 const bAttempts = () => [world.b.bound, world.b.verified, world.b.pending];
@@ -1088,9 +1075,6 @@ const PROBES: Probe[] = [
     }),
   },
 ];
-
-const normalized = (text: string, keys: string[]) =>
-  keys.reduce((t, key) => t.split(key).join('<KEY>'), text);
 
 async function probeAnswer(p: Probe, key: string): Promise<Answer> {
   const value = p.body(key);

@@ -500,3 +500,24 @@ export class InputCounter {
     this.total += n;
   }
 }
+
+/** Values chosen lazily: the world the suites seed exists only once beforeAll ran. */
+export const lazy = <T>(pick: () => T[]): fc.Arbitrary<T> =>
+  fc.nat().map((n) => {
+    const values = pick();
+    return values[n % values.length];
+  });
+
+/** A lookup key: the caller's own, another tenant's, a random one, or a hostile string. */
+export const keyOf = (own: () => string[], victims: () => string[], random: fc.Arbitrary<string>) =>
+  fc.oneof(
+    { weight: 2, arbitrary: lazy(own) },
+    { weight: 3, arbitrary: lazy(victims) },
+    { weight: 2, arbitrary: random },
+    { weight: 3, arbitrary: hostileString },
+    { weight: 1, arbitrary: edgeLengthString },
+  );
+
+/** An answer with the probed keys replaced, to compare a foreign key's answer with a random one's. */
+export const normalized = (text: string, keys: string[]) =>
+  keys.reduce((t, key) => t.split(key).join('<KEY>'), text);
