@@ -17,6 +17,7 @@ import { RedisEventBus } from './events/redis-event-bus';
 import { createGraphqlContext, type GraphqlContext } from './graphql/context';
 import { hideInternalErrors } from './graphql/internal-errors';
 import { graphqlLimits, limitedValidate, MAX_TOKENS } from './graphql/limits';
+import { rateLimited } from './graphql/rate-limited';
 import { buildBinderySchema } from './graphql/schema';
 import { startSubscriptionServer, type SubscriptionServer } from './graphql/subscription-server';
 import { registerHealth } from './observability/health';
@@ -24,6 +25,7 @@ import { createMetrics, graphqlMetricsPlugin, registerMetrics } from './observab
 import { echoRequestId } from './observability/request-id';
 import { migrate, openOrm, type Orm } from './persistence/orm';
 import { restRoutes } from './rest';
+import { tenantRateLimiter } from './security/rate-limit';
 import { MemoryReplayCache, RedisReplayCache, type ReplayCache } from './security/replay-cache';
 import { routerGate } from './security/router-gate';
 import { type Caller, callerOf, createServices, type Services } from './services';
@@ -65,6 +67,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     ? await RedisEventBus.connect(config.redisUrl, log.child({ component: 'redis' }))
     : new InProcessEventBus();
   const services = createServices({ orm, config, clock }, events);
+  const redis = events instanceof RedisEventBus ? events : undefined;
+  const rateLimits = tenantRateLimiter(config.rateLimit, redis?.client);
   const tenants = new TenantService({ orm, secretsKey: config.secretsKey });
   const relay = new OutboxRelay(
     orm,
@@ -161,26 +165,30 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   }
   await http.register(fastifyApollo(apollo), {
     path: '/graphql',
-    context: async (request) =>
-      createGraphqlContext(
-        services,
-        await authenticate(header(request, 'x-api-key'), header(request, 'x-api-token')),
-      ),
+    context: async (request) => {
+      const caller = await authenticate(
+        header(request, 'x-api-key'),
+        header(request, 'x-api-token'),
+      );
+      const admission = caller ? await rateLimits.admit(caller.tenantId) : null;
+      if (admission && !admission.allowed) throw rateLimited(admission.retryAfterSeconds, 'http');
+      return createGraphqlContext(services, caller);
+    },
   });
-  const replays: ReplayCache =
-    events instanceof RedisEventBus
-      ? new RedisReplayCache(events.client, (error) =>
-          log.warn({ err: error.message }, 'replay cache falls back to memory'),
-        )
-      : new MemoryReplayCache();
-  await restRoutes(http, { services, tenants, replays, clock, config });
-  registerHealth(http, { orm, redis: events instanceof RedisEventBus ? events : undefined });
+  const replays: ReplayCache = redis
+    ? new RedisReplayCache(redis.client, (error) =>
+        log.warn({ err: error.message }, 'replay cache falls back to memory'),
+      )
+    : new MemoryReplayCache();
+  await restRoutes(http, { services, tenants, replays, limits: rateLimits, clock, config });
+  registerHealth(http, { orm, redis });
 
   const subscriptionServer: SubscriptionServer = startSubscriptionServer({
     server: http.server,
     schema,
     services,
     authenticate,
+    admit: (caller) => rateLimits.admit(caller.tenantId),
     maxPerInstance: config.maxSubscriptionsPerInstance,
     routerSecret: config.routerSecret,
     validate: limitedValidate(config.env === 'production'),

@@ -29,6 +29,8 @@ export interface Config {
   routerSecret?: string;
   /** Subscriptions one instance serves at most, across all its connections. */
   maxSubscriptionsPerInstance: number;
+  /** Requests (and WebSocket operations) one tenant may make per window, across instances. */
+  rateLimit: { requests: number; windowSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -140,5 +142,9 @@ export function loadConfig(env: Env = process.env): Config {
       1,
       1_000_000,
     ),
+    rateLimit: {
+      requests: integer(env, 'RATE_LIMIT_REQUESTS', 3000, 0, 100_000_000),
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 10, 1, 3600),
+    },
   };
 }

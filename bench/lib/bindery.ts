@@ -103,6 +103,9 @@ export async function startBindery(
     // A shell's own settings must not turn on Redis fan-out or the router gate mid-comparison.
     REDIS_URL: '',
     ROUTER_SECRET: '',
+    // One bench tenant makes thousands of requests a second: the limit is counted, never reached.
+    RATE_LIMIT_REQUESTS: '100000000',
+    RATE_LIMIT_WINDOW_SECONDS: '1',
     ...options.env,
   };
   const cleanUp = async () => {

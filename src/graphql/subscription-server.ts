@@ -4,10 +4,12 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
 import { type Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type Admission } from '../security/rate-limit';
 import { isRouterSecret } from '../security/router-gate';
 import { type Caller, type Services } from '../services';
 import { createGraphqlContext } from './context';
+import { rateLimited } from './rate-limited';
 
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 const KEEP_ALIVE_MS = 12_000;
@@ -18,6 +20,8 @@ export interface SubscriptionServerOptions {
   services: Services;
   /** The same credentials HTTP takes, read from connectionParams. */
   authenticate(apiKey: string | undefined, apiToken: string | undefined): Promise<Caller | null>;
+  /** The tenant's rate limit, taken once per connection and once per operation. */
+  admit(caller: Caller): Promise<Admission>;
   maxPerInstance: number;
   /** The same validation rules HTTP applies, query limits included. */
   validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
@@ -42,6 +46,7 @@ function credential(params: Params, name: string): string | undefined {
 }
 
 const upgradeOf = (ctx: Context) => (ctx.extra as { request?: IncomingMessage }).request;
+const socketOf = (ctx: Context) => (ctx.extra as { socket?: WebSocket }).socket;
 
 /**
  * A credential from connectionParams (direct clients), else from the upgrade request's headers:
@@ -67,7 +72,8 @@ const refusal = (message: string, code: string) => [
 
 /**
  * graphql-ws on the HTTP server's port and path. Credentials are checked once at connection_init
- * (bad or missing: close 4403); each connection holds at most 100 subscriptions and the instance
+ * (bad or missing: close 4403; over the tenant's rate limit: close 1013); each operation counts
+ * against the tenant's rate limit too; each connection holds at most 100 subscriptions and the instance
  * a configured total, each refused with a clear error; pings keep idle connections alive.
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
@@ -102,6 +108,16 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           logOf(ctx).info('websocket refused: missing or wrong credentials');
           return false;
         }
+        const admission = await options.admit(caller);
+        if (!admission.allowed) {
+          logOf(ctx).info({ tenantId: caller.tenantId }, 'websocket refused: rate limited');
+          // 1013 is WebSocket's "try again later"; returning false alone would say Forbidden.
+          socketOf(ctx)?.close(
+            1013,
+            `Too many requests; retry in ${admission.retryAfterSeconds} s`,
+          );
+          return false;
+        }
         callers.set(ctx, caller);
         live.add(ctx);
         logOf(ctx).info({ tenantId: caller.tenantId }, 'websocket connected');
@@ -112,7 +128,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         live.delete(ctx);
         logOf(ctx).info({ code }, 'websocket closed');
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         logOf(ctx).info(
           { operationId: id, operation: payload.operationName ?? undefined },
           'subscription started',
@@ -129,6 +145,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
             'This instance serves no more subscriptions now; retry on another',
             'SUBSCRIPTION_LIMIT',
           );
+        }
+        const caller = callers.get(ctx);
+        const admission = caller ? await options.admit(caller) : null;
+        if (admission && !admission.allowed) {
+          return [rateLimited(admission.retryAfterSeconds, 'websocket')];
         }
         return undefined;
       },

@@ -15,6 +15,7 @@ import { type TestServer } from './server';
 export interface LegacyResponse {
   status: number;
   body: any;
+  readonly headers: Headers;
 }
 
 /** POSTs the body exactly as given (a string is sent byte for byte). */
@@ -36,7 +37,10 @@ export async function postLegacy(
   } catch {
     // Left as text so a failing assertion shows what came back.
   }
-  return { status: response.status, body: parsed };
+  // Not enumerable: suites compare {status, body} whole, and the headers would join that.
+  return Object.defineProperty({ status: response.status, body: parsed }, 'headers', {
+    value: response.headers,
+  }) as LegacyResponse;
 }
 
 /** X-API-KEY + X-API-TOKEN, with the text/plain content type of the Enstage samples. */

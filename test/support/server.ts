@@ -38,6 +38,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     SECRETS_KEY: '11'.repeat(32),
     SWEEP_INTERVAL_MS: '50',
     OUTBOX_POLL_INTERVAL_MS: '20',
+    // The same suites run over Redis fan-out, shared rate limits and replay cache when it is set.
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
   const clock = new TestClock();

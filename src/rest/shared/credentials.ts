@@ -1,11 +1,19 @@
 import { type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { type Tenant } from '../../persistence/entities';
 import { callerOf } from '../../services';
 import { type Caller } from '../../services';
 import { verifySignedRequest, type SignatureVerdict } from '../../security/signed-request';
 import { type RestDeps } from './deps';
-import { unauthorized } from './failure';
+import { tooManyRequests, unauthorized } from './failure';
 import { headerOf } from './request-fields';
+
+/** The tenant's caller once the request fits its allowance; over it, 429 with Retry-After. */
+export async function admitted(tenant: Tenant, deps: RestDeps): Promise<Caller> {
+  const admission = await deps.limits.admit(tenant.id);
+  if (!admission.allowed) throw tooManyRequests(admission.retryAfterSeconds);
+  return callerOf(tenant);
+}
 
 /** X-API-KEY + X-API-TOKEN (Enstage-style). */
 export async function callerByApiKey(request: FastifyRequest, deps: RestDeps): Promise<Caller> {
@@ -14,7 +22,7 @@ export async function callerByApiKey(request: FastifyRequest, deps: RestDeps): P
   if (!apiKey || !apiToken) throw unauthorized('X-API-KEY and X-API-TOKEN headers are required');
   const tenant = await deps.tenants.authenticateApiKey(apiKey, apiToken);
   if (!tenant) throw unauthorized('X-API-KEY or X-API-TOKEN is not valid');
-  return callerOf(tenant);
+  return admitted(tenant, deps);
 }
 
 const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;
@@ -31,7 +39,7 @@ export async function callerByBasicAuth(request: FastifyRequest, deps: RestDeps)
     decoded.slice(colon + 1),
   );
   if (!tenant) throw unauthorized('The key id or key secret is not valid');
-  return callerOf(tenant);
+  return admitted(tenant, deps);
 }
 
 const SIGNATURE_REFUSALS: Record<Exclude<SignatureVerdict, 'ok'>, string> = {
@@ -70,5 +78,5 @@ export async function callerByMerchantSignature(
   });
   if (verdict !== 'ok') throw unauthorized(SIGNATURE_REFUSALS[verdict]);
   if (!tenant) throw unauthorized('x-merchant-id or x-merchant-channel-id is not known');
-  return callerOf(tenant);
+  return admitted(tenant, deps);
 }

@@ -26,6 +26,8 @@ export class RestFailure extends Error {
     readonly field?: string,
     /** The service's code when the service refused. */
     readonly userCode?: UserErrorCode,
+    /** Sent as Retry-After: when the caller may try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'RestFailure';
@@ -39,6 +41,16 @@ export const invalidInput = (message: string, field?: string) =>
 
 export const notFound = (message: string, field?: string) =>
   new RestFailure(404, 'not-found', message, field, UserErrorCode.NOT_FOUND);
+
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new RestFailure(
+    429,
+    'rate-limited',
+    `Too many requests for this tenant; retry in ${retryAfterSeconds} s`,
+    undefined,
+    undefined,
+    retryAfterSeconds,
+  );
 
 /** Service field name -> the name the legacy family uses for it. */
 export type FieldNames = Readonly<Record<string, string>>;
@@ -91,6 +103,8 @@ export function renderFailuresAs(scope: FastifyInstance, render: FailureRenderer
   scope.setErrorHandler((error, request, reply) => {
     const failure = failureOfThrown(error);
     if (failure.status >= 500) request.log.error({ err: error }, 'legacy request failed');
+    if (failure.retryAfterSeconds)
+      void reply.header('retry-after', String(failure.retryAfterSeconds));
     return reply.code(failure.status).send(render(failure, request));
   });
 }

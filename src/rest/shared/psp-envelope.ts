@@ -72,6 +72,8 @@ export function pspFailureOf(failure: RestFailure, udfParameters: string | undef
       ? 'UNAUTHORIZED'
       : failure.reason === 'internal'
         ? 'INTERNAL_SERVER_ERROR'
-        : 'BAD_REQUEST';
+        : failure.reason === 'rate-limited'
+          ? 'TOO_MANY_REQUESTS'
+          : 'BAD_REQUEST';
   return pspFailure(responseCode, failure.message, udfParameters);
 }

@@ -15,6 +15,7 @@ import {
   send,
   spNotFound,
   transactionNotFound,
+  tooManyRequests,
   UNAUTHORIZED,
   uaePassErrorHandler,
 } from './envelope';
@@ -56,6 +57,11 @@ async function authorized(
   if (!auth.ok) {
     request.log.info({ reason: auth.reason }, 'uaepass consent call refused');
     send(reply, UNAUTHORIZED);
+    return null;
+  }
+  const admission = await deps.limits.admit(auth.tenant.id);
+  if (!admission.allowed) {
+    send(reply, tooManyRequests(admission.retryAfterSeconds));
     return null;
   }
   const body = objectBody(request);

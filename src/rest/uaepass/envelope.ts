@@ -11,6 +11,7 @@ export interface UaePassBody {
 export interface UaePassAnswer {
   status: number;
   body: UaePassBody;
+  retryAfterSeconds?: number;
 }
 
 const answer = (status: number, code: string, en: string, ar: string): UaePassAnswer => ({
@@ -74,6 +75,17 @@ export function invalidFields(fields: string[], details: string[]): UaePassAnswe
   return answer(400, '400', `Invalid request [${list}]: ${details.join('; ')}.`, ar);
 }
 
+/** The tenant's allowance for this window is spent; Retry-After says when the next one opens. */
+export const tooManyRequests = (retryAfterSeconds: number): UaePassAnswer => ({
+  ...answer(
+    429,
+    '429',
+    `Too many requests; retry in ${retryAfterSeconds} seconds.`,
+    `عدد الطلبات كبير جداً؛ أعد المحاولة بعد ${retryAfterSeconds} ثانية.`,
+  ),
+  retryAfterSeconds,
+});
+
 export const NOT_AN_OBJECT = answer(
   400,
   '400',
@@ -102,7 +114,11 @@ const UNSUPPORTED_MEDIA = answer(
 const BAD_REQUEST = answer(400, '400', 'Bad request.', 'طلب غير صالح.');
 const INTERNAL = answer(500, '500', 'Internal server error.', 'خطأ داخلي في الخادم.');
 
-export function send(reply: FastifyReply, { status, body }: UaePassAnswer): FastifyReply {
+export function send(
+  reply: FastifyReply,
+  { status, body, retryAfterSeconds }: UaePassAnswer,
+): FastifyReply {
+  if (retryAfterSeconds) void reply.header('retry-after', String(retryAfterSeconds));
   return reply.code(status).send(body);
 }
 

@@ -10,7 +10,11 @@ import { type AccessTokenStore, ACCESS_TOKEN_TTL_SECONDS } from './access-tokens
 import { signIdToken } from './id-token';
 
 type OAuthErrorCode =
-  'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'server_error';
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'unsupported_grant_type'
+  | 'server_error'
+  | 'too_many_requests';
 
 /**
  * The token endpoint speaks OAuth 2.0 (RFC 6749 §5.2) rather than UAE PASS's `{code, desc}`:
@@ -97,6 +101,11 @@ export async function tokenRoute(
     if (!tenant) {
       request.log.info('uaepass token refused: client authentication failed');
       return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
+    }
+    const admission = await deps.limits.admit(tenant.id);
+    if (!admission.allowed) {
+      void reply.header('retry-after', String(admission.retryAfterSeconds));
+      return oauthError(reply, 429, 'too_many_requests', 'Too many requests for this client');
     }
 
     const body = request.body;
