@@ -11,8 +11,9 @@ import {
   RAZORPAY,
   razorpayCustomer,
   razorpayPost,
+  writes,
 } from '../support/legacy';
-import { REGISTRATION } from '../support/operations';
+import { REGISTRATION, REQUEST_SMS_TOKEN } from '../support/operations';
 import { startTestServer, type TestServer } from '../support/server';
 import { basicAuthorization, requestToken, UaePassClient } from '../support/uaepass';
 import { wsClient } from '../support/ws';
@@ -89,6 +90,28 @@ describe('per-tenant rate limits', () => {
     });
 
     expect((await readRegistration(quiet)).status).toBe(200);
+  });
+
+  it('a refused mutation writes nothing', async () => {
+    const tenant = await server.newTenant();
+    await spend(tenant);
+    const before = await writes(server);
+    const refused = await graphql(
+      server.url,
+      REQUEST_SMS_TOKEN,
+      {
+        input: {
+          merchantCustomerId: `cust-${randomUUID()}`,
+          deviceId: `device-${randomUUID()}`,
+          os: 'android',
+          ssid: 'ssid-1',
+        },
+      },
+      tenant,
+    );
+    expect(refused.status).toBe(429);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(await writes(server)).toEqual(before);
   });
 
   it('a caller without credentials is not counted against anyone and is told to authenticate', async () => {
