@@ -89,7 +89,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   );
   const callbacks = new CallbackDispatcher(
     { orm, tenants, clock, log: log.child({ component: 'callback-dispatcher' }), events },
-    { pollIntervalMs: config.callbackPollIntervalMs, timeoutMs: config.callbackTimeoutMs },
+    {
+      pollIntervalMs: config.callbackPollIntervalMs,
+      timeoutMs: config.callbackTimeoutMs,
+      privateNetworks: config.callbackPrivateNetworks,
+    },
   );
 
   const http = Fastify({

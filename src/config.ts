@@ -24,6 +24,8 @@ export interface Config {
   callbackPollIntervalMs: number;
   /** How long one callback POST may take before it counts as a failed attempt. */
   callbackTimeoutMs: number;
+  /** Whether callbacks may reach loopback, private and link-local addresses (never in production by default). */
+  callbackPrivateNetworks: boolean;
   createDemoTenant: boolean;
   /** When set, /graphql answers only requests carrying it in `router-authorization`. */
   routerSecret?: string;
@@ -54,6 +56,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   }
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') {
+    throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+  }
+  return raw === 'true';
 }
 
 export function parseDatabaseUrl(raw: string): DatabaseTarget {
@@ -133,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboxPollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 250, 10, 60000),
     callbackPollIntervalMs: integer(env, 'CALLBACK_POLL_INTERVAL_MS', 1000, 10, 60000),
     callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 5000, 100, 60000),
+    callbackPrivateNetworks: flag(env, 'CALLBACK_PRIVATE_NETWORKS', !production),
     createDemoTenant: !production && env.DEMO_TENANT !== 'false',
     routerSecret: env.ROUTER_SECRET || undefined,
     maxSubscriptionsPerInstance: integer(

@@ -1,5 +1,6 @@
 import { type UserError, UserErrorCode, userError } from './errors';
 import { canonicalMobileNumber } from './mobile-number';
+import { namesNonPublicHost } from './public-address';
 
 /** Limits on every string a caller controls. */
 export const LIMITS = {
@@ -99,7 +100,11 @@ export class InputCheck {
     return this;
   }
 
-  url(field: string, value: string | undefined | null, allowPlainHttp: boolean): this {
+  url(
+    field: string,
+    value: string | undefined | null,
+    allow: { plainHttp: boolean; privateHosts: boolean },
+  ): this {
     if (value === undefined || value === null) return this;
     const before = this.errors.length;
     this.text(field, value, LIMITS.callbackUrl, false);
@@ -112,9 +117,11 @@ export class InputCheck {
     }
     const schemeOk =
       parsed !== null &&
-      (parsed.protocol === 'https:' || (allowPlainHttp && parsed.protocol === 'http:'));
+      (parsed.protocol === 'https:' || (allow.plainHttp && parsed.protocol === 'http:'));
     if (!schemeOk)
-      this.add(field, `${field} must be an ${allowPlainHttp ? 'http(s)' : 'https'} URL`);
+      this.add(field, `${field} must be an ${allow.plainHttp ? 'http(s)' : 'https'} URL`);
+    else if (!allow.privateHosts && namesNonPublicHost(parsed!))
+      this.add(field, `${field} must name a host on the public internet`);
     return this;
   }
 }

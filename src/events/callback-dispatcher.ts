@@ -24,6 +24,8 @@ export interface CallbackDispatcherDeps {
 export interface CallbackDispatcherOptions {
   pollIntervalMs: number;
   timeoutMs: number;
+  /** Whether receivers on loopback, private or link-local addresses are called. */
+  privateNetworks: boolean;
   batchSize?: number;
   /** Source of the backoff jitter. */
   random?: () => number;
@@ -207,6 +209,7 @@ export class CallbackDispatcher {
           deliveryId: row.id,
           now: this.deps.clock(),
           timeoutMs: this.options.timeoutMs,
+          privateNetworks: this.options.privateNetworks,
         })
       : { status: null, error: 'the signing secret of the tenant is unavailable' };
     await this.record(row, answer);

@@ -40,7 +40,10 @@ export class ConsentService {
       .merchantCustomerId('merchantCustomerId', input.merchantCustomerId)
       .text('purpose', input.purpose, LIMITS.purpose)
       .integer('expiresInSeconds', input.expiresInSeconds, 1, MAX_CONSENT_TTL_SECONDS)
-      .url('callbackUrl', input.callbackUrl, this.deps.config.env !== 'production');
+      .url('callbackUrl', input.callbackUrl, {
+        plainHttp: this.deps.config.env !== 'production',
+        privateHosts: this.deps.config.callbackPrivateNetworks,
+      });
     if (check.errors.length > 0) return fail(...check.errors);
 
     return inTransaction(this.deps.orm, async (em) => {

@@ -5,7 +5,14 @@ import { type Orm } from '../persistence/orm';
 /** What every use case needs; built once in app.ts. */
 export interface ServiceDeps {
   orm: Orm;
-  config: Pick<Config, 'vmnNumbers' | 'registrationTtlSeconds' | 'consentTtlSeconds' | 'env'>;
+  config: Pick<
+    Config,
+    | 'vmnNumbers'
+    | 'registrationTtlSeconds'
+    | 'consentTtlSeconds'
+    | 'env'
+    | 'callbackPrivateNetworks'
+  >;
   /** Injected so tests can move time instead of waiting. */
   clock: () => Date;
 }

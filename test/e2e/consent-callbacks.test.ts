@@ -7,7 +7,7 @@ import { ConsentTransaction } from '../../src/persistence/entities';
 import { type TenantCredentials } from '../../src/services/tenant-service';
 import { graphql } from '../support/clients';
 import { boundDevice } from '../support/flows';
-import { DECIDE_CONSENT } from '../support/operations';
+import { DECIDE_CONSENT, REQUEST_CONSENT } from '../support/operations';
 import { startTestServer, type TestServer, VMN_NUMBER, VMN_SECRET } from '../support/server';
 import { UaePassClient, uaePassSignature } from '../support/uaepass';
 import { waitFor } from '../support/wait';
@@ -293,5 +293,53 @@ describe('consent callbacks over HTTP', () => {
       await first.close();
       await down.close();
     }
+  });
+});
+
+describe('callback URLs with private networks off (the production default)', () => {
+  let guarded: TestServer;
+  let caller: TenantCredentials;
+  beforeAll(async () => {
+    guarded = await startTestServer({ CALLBACK_PRIVATE_NETWORKS: 'false' });
+    caller = await guarded.newTenant();
+  });
+  afterAll(() => guarded.close());
+
+  it.each([
+    'http://127.0.0.1:8080/cb',
+    'http://localhost/cb',
+    'https://169.254.169.254/latest/meta-data',
+    'https://10.0.0.7/cb',
+    'https://[::1]/cb',
+  ])('refuses %s as INVALID_INPUT on callbackUrl and stores nothing', async (callbackUrl) => {
+    const spTransactionID = `tx-${callbackUrl.length}-${Date.now()}`;
+    const answer = await graphql(
+      guarded.url,
+      REQUEST_CONSENT,
+      {
+        input: {
+          spTransactionID,
+          merchantCustomerId: 'cust-private',
+          purpose: 'KYC share',
+          callbackUrl,
+        },
+      },
+      caller,
+    );
+    expect(answer.data?.requestConsent).toEqual({
+      consentTransaction: null,
+      errors: [
+        {
+          code: 'INVALID_INPUT',
+          field: ['input', 'callbackUrl'],
+          message: 'callbackUrl must name a host on the public internet',
+        },
+      ],
+    });
+    expect(
+      await guarded.app.orm.em
+        .fork()
+        .count(ConsentTransaction, { spId: caller.spId, spTransactionId: spTransactionID }),
+    ).toBe(0);
   });
 });

@@ -101,6 +101,7 @@ beforeAll(async () => {
     vmnNumbers: [VMN],
     registrationTtlSeconds: 600,
     consentTtlSeconds: 300,
+    callbackPrivateNetworks: true,
     env: 'test' as const,
   };
   services = createServices({ orm, config, clock: () => new Date() }, new InProcessEventBus());

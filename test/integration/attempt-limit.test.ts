@@ -23,6 +23,7 @@ describe('the SMS token attempt limit', () => {
       vmnNumbers: ['919900000001'],
       registrationTtlSeconds: 600,
       consentTtlSeconds: 300,
+      callbackPrivateNetworks: true,
       env: 'test' as const,
     };
     const services = createServices(

@@ -74,7 +74,13 @@ afterAll(async () => {
 });
 
 function dispatcher(
-  options: { orm?: Orm; timeoutMs?: number; lines?: string[]; random?: () => number } = {},
+  options: {
+    orm?: Orm;
+    timeoutMs?: number;
+    lines?: string[];
+    random?: () => number;
+    privateNetworks?: boolean;
+  } = {},
 ) {
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -84,7 +90,12 @@ function dispatcher(
   });
   return new CallbackDispatcher(
     { orm: options.orm ?? orm, tenants, clock, log: createLogger('info', destination) },
-    { pollIntervalMs: 1000, timeoutMs: options.timeoutMs ?? 2000, random: options.random },
+    {
+      pollIntervalMs: 1000,
+      timeoutMs: options.timeoutMs ?? 2000,
+      privateNetworks: options.privateNetworks ?? true,
+      random: options.random,
+    },
   );
 }
 
@@ -201,6 +212,26 @@ describe('the callback dispatcher', () => {
       deliveredAt: null,
       givenUpAt: null,
     });
+  });
+
+  it('with private networks off, calls no receiver on this host, by address or by name, and records why', async () => {
+    const byAddress = await settledConsent(ConsentStatus.ACCEPTED);
+    const byName = await settledConsent(
+      ConsentStatus.ACCEPTED,
+      `${receiver.url.replace('127.0.0.1', 'localhost')}/callback`,
+    );
+    await dispatcher({ privateNetworks: false }).dispatchDue();
+    for (const consent of [byAddress, byName]) {
+      expect(await deliveryOf(consent)).toMatchObject({
+        attempts: 1,
+        lastStatus: null,
+        lastError: 'the host is not on the public internet',
+        deliveredAt: null,
+      });
+      expect(
+        receiver.calls.filter((c) => c.spTransactionID === consent.spTransactionId),
+      ).toHaveLength(0);
+    }
   });
 
   it('records an unreachable receiver with the connection error and tries again later', async () => {

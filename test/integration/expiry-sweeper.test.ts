@@ -27,6 +27,7 @@ describe('expiry sweeper', () => {
       vmnNumbers: ['919900000001'],
       registrationTtlSeconds: 60,
       consentTtlSeconds: 300,
+      callbackPrivateNetworks: true,
       env: 'test' as const,
     };
     const services = createServices(

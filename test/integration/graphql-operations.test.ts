@@ -53,7 +53,12 @@ async function newTenant(): Promise<Caller> {
 beforeAll(async () => {
   ({ orm, db } = await openMigratedOrm({ onQuery: (sql) => queries?.push(sql) }));
   bus = new ObservedBus();
-  const config = { vmnNumbers: [VMN], registrationTtlSeconds: 600, consentTtlSeconds: 300 };
+  const config = {
+    vmnNumbers: [VMN],
+    registrationTtlSeconds: 600,
+    consentTtlSeconds: 300,
+    callbackPrivateNetworks: true,
+  };
   services = createServices(
     { orm, config: { ...config, env: 'test' }, clock: () => new Date() },
     bus,

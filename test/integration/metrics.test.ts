@@ -156,6 +156,7 @@ describe('GET /metrics', () => {
           vmnNumbers: ['919900000001'],
           registrationTtlSeconds: 600,
           consentTtlSeconds: 300,
+          callbackPrivateNetworks: true,
           env: 'test',
         },
         clock: () => new Date(),

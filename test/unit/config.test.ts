@@ -17,6 +17,21 @@ describe('configuration', () => {
     expect(config.consentTtlSeconds).toBe(300);
     expect(config.secretsKey).toHaveLength(32);
     expect(config.createDemoTenant).toBe(true);
+    expect(config.callbackPrivateNetworks).toBe(true);
+    expect(config.rateLimit).toEqual({ requests: 3000, windowSeconds: 10 });
+  });
+
+  it('in production, callbacks reach only public addresses unless told otherwise', () => {
+    const production = {
+      NODE_ENV: 'production',
+      VMN_NUMBERS: '919900000001',
+      VMN_WEBHOOK_SECRET: 'a-webhook-secret-of-length',
+      SECRETS_KEY: '11'.repeat(32),
+    };
+    expect(loadConfig(production).callbackPrivateNetworks).toBe(false);
+    expect(
+      loadConfig({ ...production, CALLBACK_PRIVATE_NETWORKS: 'true' }).callbackPrivateNetworks,
+    ).toBe(true);
   });
 
   it('keeps the generated secrets key across restarts', () => {
@@ -39,6 +54,9 @@ describe('configuration', () => {
     [{ VMN_NUMBERS: '12ab' }, /VMN_NUMBERS entry/],
     [{ SECRETS_KEY: 'short' }, /SECRETS_KEY must be 32 bytes/],
     [{ REGISTRATION_TTL_SECONDS: '0' }, /REGISTRATION_TTL_SECONDS must be between/],
+    [{ CALLBACK_PRIVATE_NETWORKS: 'yes' }, /CALLBACK_PRIVATE_NETWORKS must be true or false/],
+    [{ RATE_LIMIT_REQUESTS: '-1' }, /RATE_LIMIT_REQUESTS must be a whole number/],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '0' }, /RATE_LIMIT_WINDOW_SECONDS must be between/],
   ])('rejects %p with a clear message', (env, message) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(message);
   });
