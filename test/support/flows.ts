@@ -14,6 +14,16 @@ export interface Attempt {
   ssid: string;
 }
 
+/** A customer and an Android device the service has never seen: requestSmsToken's input. */
+export function newCustomerDevice() {
+  return {
+    merchantCustomerId: `cust-${randomUUID()}`,
+    deviceId: `device-${randomUUID()}`,
+    os: 'android',
+    ssid: `ssid-${randomUUID().slice(0, 8)}`,
+  };
+}
+
 /** requestSmsToken for a new customer and device unless told otherwise. */
 export async function issueToken(
   url: string,
@@ -26,11 +36,12 @@ export async function issueToken(
     expectedMobileNumber: string;
   }> = {},
 ): Promise<Attempt> {
+  const fresh = newCustomerDevice();
   const attempt = {
-    merchantCustomerId: input.merchantCustomerId ?? `cust-${randomUUID()}`,
-    deviceId: input.deviceId ?? `device-${randomUUID()}`,
-    os: input.os ?? 'android',
-    ssid: input.ssid ?? `ssid-${randomUUID().slice(0, 8)}`,
+    merchantCustomerId: input.merchantCustomerId ?? fresh.merchantCustomerId,
+    deviceId: input.deviceId ?? fresh.deviceId,
+    os: input.os ?? fresh.os,
+    ssid: input.ssid ?? fresh.ssid,
   };
   const response = await graphql(
     url,

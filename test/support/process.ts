@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { sleep } from './wait';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -29,17 +30,27 @@ export async function waitUntil(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export interface ServerProcess {
-  url: string;
-  output: () => string;
-  stop(): Promise<number | null>;
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
-/** Runs the built service (dist/, as `npm start` does) in its own process. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** The built service in its own process, with its child, exit status and output at hand. */
+export interface ServiceProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<ProcessExit>;
+  /** Sends SIGTERM; resolves with the exit status, or SIGKILLs it after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<ProcessExit>;
+}
+
+/** Runs the built service (dist/, as `npm start` does) in its own process, up once /healthz is. */
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
     cwd: env.DATA_DIR ?? root,
     env: {
       PATH: process.env.PATH ?? '',
@@ -51,25 +62,55 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<ProcessExit>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntil(
-      async () => (await fetch(`${url}/healthz`)).ok,
-      `the service on ${port}\n${output}`,
+  const until = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited at start:\n${output}`);
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
     );
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
+    if (up) break;
+    if (Date.now() > until) {
+      child.kill('SIGKILL');
+      throw new Error(`the service did not come up:\n${output}`);
+    }
+    await sleep(100);
   }
   return {
     url,
+    child,
     output: () => output,
-    stop: () =>
-      new Promise((done) => {
-        if (child.exitCode !== null) return done(child.exitCode);
-        child.once('exit', (code) => done(code));
-        child.kill('SIGTERM');
-      }),
+    exited,
+    async stop(timeoutMs = 15_000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+export interface ServerProcess {
+  url: string;
+  output: () => string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** The service in its own process for suites that need only its address and exit code. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const service = await startServiceProcess(env);
+  return {
+    url: service.url,
+    output: service.output,
+    stop: async () => (await service.stop()).code,
   };
 }
 
