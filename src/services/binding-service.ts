@@ -9,6 +9,7 @@ import { InputCheck, isLookupKey, LIMITS } from '../domain/validation';
 import { DeviceBinding, Registration } from '../persistence/entities';
 import { type Em } from '../persistence/orm';
 import { type Caller, type ServiceDeps } from './deps';
+import { appendRow } from './appended-rows';
 import { findReplay, rememberResponse, requestHash } from './idempotency';
 import { recordStatusChange, TOPICS } from './outbox';
 import { moveRegistration } from './registration-transitions';
@@ -122,7 +123,7 @@ export class BindingService {
       } else {
         if (input.deregisterOldBindings)
           await this.deregisterActive(em, caller, input.merchantCustomerId, now);
-        deviceBinding = em.create(DeviceBinding, {
+        deviceBinding = appendRow(em, DeviceBinding, {
           id: randomUUID(),
           tenantId: caller.tenantId,
           registrationId: registration.id,

@@ -6,6 +6,7 @@ import { hashSmsToken } from '../domain/sms-token';
 import { InputCheck, LIMITS } from '../domain/validation';
 import { InboundSms, Registration } from '../persistence/entities';
 import { type ServiceDeps } from './deps';
+import { appendRow } from './appended-rows';
 import { moveRegistration } from './registration-transitions';
 import { inTransaction } from './transactions';
 
@@ -55,9 +56,12 @@ export class InboundSmsService {
     const recipient = canonicalMobileNumber(input.to) as string;
     const tokenHash = hashSmsToken(input.content);
 
-    return inTransaction(this.deps.orm, async (em) => {
-      const seen = await em.findOne(InboundSms, { messageId: input.messageId });
-      if (seen) return ok({ messageId: input.messageId, duplicate: true, outcome: seen.outcome });
+    return inTransaction(this.deps.orm, async (em, attempt) => {
+      // A redelivered messageId fails the first attempt on its unique key; the retry answers it.
+      if (attempt > 1) {
+        const seen = await em.findOne(InboundSms, { messageId: input.messageId });
+        if (seen) return ok({ messageId: input.messageId, duplicate: true, outcome: seen.outcome });
+      }
 
       const now = this.deps.clock();
       const registration = await em.findOne(Registration, { tokenHash });
@@ -72,19 +76,17 @@ export class InboundSmsService {
           outcome = `NO_CHANGE: ${verdict.reason}`;
         }
       }
-      em.persist(
-        em.create(InboundSms, {
-          id: randomUUID(),
-          messageId: input.messageId,
-          sender,
-          recipient,
-          tokenHash,
-          registrationId: registration?.id ?? null,
-          outcome: outcome.slice(0, 200),
-          receivedAt,
-          createdAt: now,
-        }),
-      );
+      appendRow(em, InboundSms, {
+        id: randomUUID(),
+        messageId: input.messageId,
+        sender,
+        recipient,
+        tokenHash,
+        registrationId: registration?.id ?? null,
+        outcome: outcome.slice(0, 200),
+        receivedAt,
+        createdAt: now,
+      });
       return ok({ messageId: input.messageId, duplicate: false, outcome });
     });
   }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Em } from '../persistence/orm';
 import { OutboxEvent } from '../persistence/entities';
+import { appendRow } from './appended-rows';
 
 export const TOPICS = {
   registration: 'registration.status_changed',
@@ -21,7 +22,7 @@ export interface StatusChange {
 
 /** Queues the event in the caller's transaction: it commits with the change or not at all. */
 export function recordStatusChange(em: Em, change: StatusChange): void {
-  const event = em.create(OutboxEvent, {
+  appendRow(em, OutboxEvent, {
     tenantId: change.tenantId,
     topic: change.topic,
     aggregateId: change.aggregateId,
@@ -33,7 +34,6 @@ export function recordStatusChange(em: Em, change: StatusChange): void {
     }),
     createdAt: change.at,
   });
-  em.persist(event);
 }
 
 /** Fits the 200-character column: long keys (spId up to 128 + spTransactionID up to 128) are hashed. */

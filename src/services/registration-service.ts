@@ -5,8 +5,8 @@ import { canonicalMobileNumber } from '../domain/mobile-number';
 import { RegistrationStatus } from '../domain/registration-status';
 import { generateSmsToken, hashSmsToken } from '../domain/sms-token';
 import { InputCheck, isLookupKey, LIMITS } from '../domain/validation';
-import { Registration } from '../persistence/entities';
-import { ensureCustomer } from './customer-service';
+import { Customer, Registration } from '../persistence/entities';
+import { appendRow } from './appended-rows';
 import { type Caller, type ServiceDeps } from './deps';
 import { recordRegistrationStatus, moveRegistration } from './registration-transitions';
 import { inTransaction, lockKey } from './transactions';
@@ -73,9 +73,20 @@ export class RegistrationService {
           ),
         );
       }
-      await ensureCustomer(em, caller.tenantId, input.merchantCustomerId, now);
+      // Recorded the first time a tenant names the customer; a concurrent second insert is ignored.
+      appendRow(
+        em,
+        Customer,
+        {
+          id: randomUUID(),
+          tenantId: caller.tenantId,
+          merchantCustomerId: input.merchantCustomerId,
+          createdAt: now,
+        },
+        ['tenant_id', 'merchant_customer_id'],
+      );
       const vmns = this.deps.config.vmnNumbers;
-      const registration = em.create(Registration, {
+      const registration = appendRow(em, Registration, {
         id: randomUUID(),
         tenantId: caller.tenantId,
         refNumber: String(randomInt(1_000_000_000, 10_000_000_000)),

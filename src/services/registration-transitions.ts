@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { canTransition, type RegistrationStatus } from '../domain/registration-status';
 import { type Em } from '../persistence/orm';
 import { type Registration, RegistrationEvent } from '../persistence/entities';
+import { appendRow } from './appended-rows';
 import { recordStatusChange, TOPICS } from './outbox';
 
 /** Appends a status to a registration's history and queues its event, in the caller's transaction. */
@@ -11,15 +12,13 @@ export function recordRegistrationStatus(
   reason: string | null,
   at: Date,
 ): void {
-  em.persist(
-    em.create(RegistrationEvent, {
-      id: randomUUID(),
-      registrationId: reg.id,
-      status: reg.status,
-      reason,
-      at,
-    }),
-  );
+  appendRow(em, RegistrationEvent, {
+    id: randomUUID(),
+    registrationId: reg.id,
+    status: reg.status,
+    reason,
+    at,
+  });
   recordStatusChange(em, {
     topic: TOPICS.registration,
     tenantId: reg.tenantId,

@@ -2,6 +2,7 @@ import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 import { type Em, type Orm } from '../persistence/orm';
+import { openAppendedRows } from './appended-rows';
 
 /** Losing a race (another transaction changed the row, or inserted the same key) is retried. */
 function isRaceLost(error: unknown): boolean {
@@ -13,16 +14,22 @@ function isRaceLost(error: unknown): boolean {
 /**
  * Runs `work` in one transaction on a fresh EntityManager. When a concurrent transaction won,
  * the work runs again on fresh data, where the rules see the winner's result and answer with
- * a clear error instead of a conflict.
+ * a clear error instead of a conflict. `attempt` counts from 1: work may leave a check that is
+ * rarely true to the retry that a unique-key violation on the first attempt brings.
  */
 export async function inTransaction<T>(
   orm: Orm,
-  work: (em: Em) => Promise<T>,
+  work: (em: Em, attempt: number) => Promise<T>,
   attempts = 3,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await orm.em.fork().transactional((em) => work(em as Em));
+      return await orm.em.fork().transactional(async (em) => {
+        const appended = openAppendedRows(em as Em);
+        const result = await work(em as Em, attempt);
+        await appended.write(em as Em);
+        return result;
+      });
     } catch (error) {
       if (attempt >= attempts || !isRaceLost(error)) throw error;
     }
