@@ -7,6 +7,7 @@ import {
   type RegistrationEvent,
 } from '../persistence/entities';
 import { type Caller, type Services } from '../services';
+import { type CustomerService } from '../services/customer-service';
 import { consentAggregateId } from '../services/outbox';
 import { unauthenticated } from './errors';
 
@@ -47,55 +48,97 @@ function many<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): R[][] 
   return keys.map((key) => byKey.get(key) ?? []);
 }
 
-export function createLoaders(services: Services, caller: Caller | null): Loaders {
-  const scoped = (): Caller => {
-    if (!caller) throw unauthenticated();
-    return caller;
-  };
-  const { customers } = services;
-  const options = { maxBatchSize: MAX_BATCH };
-  return {
-    registration: new DataLoader(async (ids) => {
-      return one(ids, await customers.registrationsByIds(scoped(), ids), (r) => r.id);
-    }, options),
-    deviceBinding: new DataLoader(async (ids) => {
-      return one(ids, await customers.bindingsByIds(scoped(), ids), (b) => b.id);
-    }, options),
-    bindingOfRegistration: new DataLoader(async (ids) => {
-      const rows = await customers.bindingsByRegistrationIds(scoped(), ids);
+const OPTIONS = { maxBatchSize: MAX_BATCH };
+
+/**
+ * Each loader is made on first use: a request reads one or two kinds of row, and building every
+ * loader for every request costs more than the lookups it answers.
+ */
+class RequestLoaders implements Loaders {
+  /** The loaders made so far, the only ones holding rows. */
+  readonly made: Partial<Loaders> = {};
+
+  constructor(
+    private readonly customers: CustomerService,
+    private readonly caller: Caller | null,
+  ) {}
+
+  private scoped(): Caller {
+    if (!this.caller) throw unauthenticated();
+    return this.caller;
+  }
+
+  get registration() {
+    return (this.made.registration ??= new DataLoader(async (ids) => {
+      return one(ids, await this.customers.registrationsByIds(this.scoped(), ids), (r) => r.id);
+    }, OPTIONS));
+  }
+
+  get deviceBinding() {
+    return (this.made.deviceBinding ??= new DataLoader(async (ids) => {
+      return one(ids, await this.customers.bindingsByIds(this.scoped(), ids), (b) => b.id);
+    }, OPTIONS));
+  }
+
+  get bindingOfRegistration() {
+    return (this.made.bindingOfRegistration ??= new DataLoader(async (ids) => {
+      const rows = await this.customers.bindingsByRegistrationIds(this.scoped(), ids);
       return one(ids, rows, (b) => b.registrationId);
-    }, options),
-    historyOfRegistration: new DataLoader(async (ids) => {
+    }, OPTIONS));
+  }
+
+  get historyOfRegistration() {
+    return (this.made.historyOfRegistration ??= new DataLoader(async (ids) => {
       // Only ids of registrations already read in the caller's tenant reach this loader.
-      scoped();
-      const rows = await customers.historyByRegistrationIds(ids);
+      this.scoped();
+      const rows = await this.customers.historyByRegistrationIds(ids);
       return many(ids, rows, (e) => e.registrationId);
-    }, options),
-    customer: new DataLoader(async (ids) => {
-      const rows = await customers.customersByIds(scoped(), ids);
+    }, OPTIONS));
+  }
+
+  get customer() {
+    return (this.made.customer ??= new DataLoader(async (ids) => {
+      const rows = await this.customers.customersByIds(this.scoped(), ids);
       return one(ids, rows, (c) => c.merchantCustomerId);
-    }, options),
-    bindingsOfCustomer: new DataLoader(async (ids) => {
-      const rows = await customers.bindingsOfCustomers(scoped(), ids);
+    }, OPTIONS));
+  }
+
+  get bindingsOfCustomer() {
+    return (this.made.bindingsOfCustomer ??= new DataLoader(async (ids) => {
+      const rows = await this.customers.bindingsOfCustomers(this.scoped(), ids);
       return many(ids, rows, (b) => b.merchantCustomerId);
-    }, options),
-    registrationsOfCustomer: new DataLoader(async (ids) => {
-      const rows = await customers.registrationsOfCustomers(scoped(), ids);
+    }, OPTIONS));
+  }
+
+  get registrationsOfCustomer() {
+    return (this.made.registrationsOfCustomer ??= new DataLoader(async (ids) => {
+      const rows = await this.customers.registrationsOfCustomers(this.scoped(), ids);
       return many(ids, rows, (r) => r.merchantCustomerId);
-    }, options),
-    consentTransaction: new DataLoader(
+    }, OPTIONS));
+  }
+
+  get consentTransaction() {
+    const key = (spId: string, tx: string) => consentAggregateId(spId, tx);
+    return (this.made.consentTransaction ??= new DataLoader<
+      ConsentKey,
+      ConsentTransaction | null,
+      string
+    >(
       async (keys) => {
-        const rows = await customers.consentsByKeys(scoped(), keys);
-        const key = (spId: string, tx: string) => consentAggregateId(spId, tx);
+        const rows = await this.customers.consentsByKeys(this.scoped(), keys);
         return one(
           keys.map((k) => key(k.spId, k.spTransactionID)),
           rows,
           (c) => key(c.spId, c.spTransactionId),
         );
       },
-      { ...options, cacheKeyFn: (key) => consentAggregateId(key.spId, key.spTransactionID) },
-    ),
-  };
+      { ...OPTIONS, cacheKeyFn: (k) => key(k.spId, k.spTransactionID) },
+    ));
+  }
+}
+
+export function createLoaders(services: Services, caller: Caller | null): Loaders {
+  return new RequestLoaders(services.customers, caller);
 }
 
 /**
@@ -103,7 +146,8 @@ export function createLoaders(services: Services, caller: Caller | null): Loader
  * event, so nested fields never show a state older than the one being answered.
  */
 export function forgetAll(loaders: Loaders): void {
-  for (const loader of Object.values(loaders) as DataLoader<unknown, unknown, unknown>[]) {
-    loader.clearAll();
-  }
+  // Only loaders already made hold rows; reading the others would make them.
+  const made =
+    loaders instanceof RequestLoaders ? Object.values(loaders.made) : Object.values(loaders);
+  for (const loader of made as DataLoader<unknown, unknown, unknown>[]) loader.clearAll();
 }

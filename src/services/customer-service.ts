@@ -8,6 +8,7 @@ import {
   Registration,
   RegistrationEvent,
 } from '../persistence/entities';
+import { LeanReads } from '../persistence/lean-reads';
 import { type Em } from '../persistence/orm';
 import { type Caller, type ServiceDeps } from './deps';
 
@@ -28,10 +29,15 @@ export async function ensureCustomer(
 
 /**
  * Batched reads behind the GraphQL field resolvers and federation references. Each takes many
- * keys and answers in one query, so a DataLoader can sit in front of it.
+ * keys and answers in one query, so a DataLoader can sit in front of it. Rows come back as plain
+ * objects of the entity's shape, not managed entities: these reads never write.
  */
 export class CustomerService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly reads: LeanReads;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.reads = new LeanReads(deps.orm);
+  }
 
   em(): Em {
     return this.deps.orm.em.fork();
@@ -41,23 +47,26 @@ export class CustomerService {
     caller: Caller,
     merchantCustomerIds: readonly string[],
   ): Promise<Customer[]> {
-    return this.em().find(Customer, {
-      tenantId: caller.tenantId,
-      merchantCustomerId: { $in: merchantCustomerIds.filter((k) => isLookupKey(k)) },
+    return this.reads.find(Customer, {
+      where: { tenantId: caller.tenantId },
+      key: 'merchantCustomerId',
+      values: lookupKeys(merchantCustomerIds),
     });
   }
 
   async registrationsByIds(caller: Caller, ids: readonly string[]): Promise<Registration[]> {
-    return this.em().find(Registration, {
-      tenantId: caller.tenantId,
-      id: { $in: ids.filter((k) => isLookupKey(k)) },
+    return this.reads.find(Registration, {
+      where: { tenantId: caller.tenantId },
+      key: 'id',
+      values: lookupKeys(ids),
     });
   }
 
   async bindingsByIds(caller: Caller, ids: readonly string[]): Promise<DeviceBinding[]> {
-    return this.em().find(DeviceBinding, {
-      tenantId: caller.tenantId,
-      id: { $in: ids.filter((k) => isLookupKey(k)) },
+    return this.reads.find(DeviceBinding, {
+      where: { tenantId: caller.tenantId },
+      key: 'id',
+      values: lookupKeys(ids),
     });
   }
 
@@ -65,9 +74,10 @@ export class CustomerService {
     caller: Caller,
     registrationIds: readonly string[],
   ): Promise<DeviceBinding[]> {
-    return this.em().find(DeviceBinding, {
-      tenantId: caller.tenantId,
-      registrationId: { $in: registrationIds.filter((k) => isLookupKey(k)) },
+    return this.reads.find(DeviceBinding, {
+      where: { tenantId: caller.tenantId },
+      key: 'registrationId',
+      values: lookupKeys(registrationIds),
     });
   }
 
@@ -85,11 +95,14 @@ export class CustomerService {
 
   /** History rows of registrations the caller may see; the caller checks ownership of the registrations first. */
   async historyByRegistrationIds(registrationIds: readonly string[]): Promise<RegistrationEvent[]> {
-    return this.em().find(
-      RegistrationEvent,
-      { registrationId: { $in: registrationIds.filter((k) => isLookupKey(k)) } },
-      { orderBy: { at: 'asc', id: 'asc' } },
-    );
+    return this.reads.find(RegistrationEvent, {
+      key: 'registrationId',
+      values: lookupKeys(registrationIds),
+      orderBy: [
+        ['at', 'asc'],
+        ['id', 'asc'],
+      ],
+    });
   }
 
   async bindingsOfCustomers(
@@ -97,15 +110,15 @@ export class CustomerService {
     merchantCustomerIds: readonly string[],
     status?: DeviceBindingStatus | null,
   ): Promise<DeviceBinding[]> {
-    return this.em().find(
-      DeviceBinding,
-      {
-        tenantId: caller.tenantId,
-        merchantCustomerId: { $in: merchantCustomerIds.filter((k) => isLookupKey(k)) },
-        ...(status ? { status } : {}),
-      },
-      { orderBy: { boundAt: 'desc', id: 'asc' } },
-    );
+    return this.reads.find(DeviceBinding, {
+      where: { tenantId: caller.tenantId, ...(status ? { status } : {}) },
+      key: 'merchantCustomerId',
+      values: lookupKeys(merchantCustomerIds),
+      orderBy: [
+        ['boundAt', 'desc'],
+        ['id', 'asc'],
+      ],
+    });
   }
 
   /** Newest first. `last` caps each customer's list; the query is one for all customers. */
@@ -113,13 +126,18 @@ export class CustomerService {
     caller: Caller,
     merchantCustomerIds: readonly string[],
   ): Promise<Registration[]> {
-    return this.em().find(
-      Registration,
-      {
-        tenantId: caller.tenantId,
-        merchantCustomerId: { $in: merchantCustomerIds.filter((k) => isLookupKey(k)) },
-      },
-      { orderBy: { createdAt: 'desc', id: 'desc' } },
-    );
+    return this.reads.find(Registration, {
+      where: { tenantId: caller.tenantId },
+      key: 'merchantCustomerId',
+      values: lookupKeys(merchantCustomerIds),
+      orderBy: [
+        ['createdAt', 'desc'],
+        ['id', 'desc'],
+      ],
+    });
   }
+}
+
+function lookupKeys(keys: readonly string[]): string[] {
+  return keys.filter((k) => isLookupKey(k));
 }

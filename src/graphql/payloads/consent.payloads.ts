@@ -1,8 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ConsentTransaction } from '../types/consent-transaction.type';
 import { UserError } from '../types/user-error.type';
+import { PLAIN_FIELDS } from '../types/plain-fields';
 
-@ObjectType('RequestConsentPayload')
+@ObjectType('RequestConsentPayload', PLAIN_FIELDS)
 export class RequestConsentPayload {
   @Field(() => ConsentTransaction, { nullable: true })
   consentTransaction!: ConsentTransaction | null;
@@ -11,7 +12,7 @@ export class RequestConsentPayload {
   errors!: UserError[];
 }
 
-@ObjectType('DecideConsentPayload')
+@ObjectType('DecideConsentPayload', PLAIN_FIELDS)
 export class DecideConsentPayload {
   @Field(() => ConsentTransaction, { nullable: true })
   consentTransaction!: ConsentTransaction | null;

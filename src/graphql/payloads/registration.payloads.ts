@@ -2,8 +2,9 @@ import { Field, ObjectType } from 'type-graphql';
 import { DeviceBinding } from '../types/device-binding.type';
 import { Registration } from '../types/registration.type';
 import { UserError } from '../types/user-error.type';
+import { PLAIN_FIELDS } from '../types/plain-fields';
 
-@ObjectType('RequestSmsTokenPayload')
+@ObjectType('RequestSmsTokenPayload', PLAIN_FIELDS)
 export class RequestSmsTokenPayload {
   @Field(() => Registration, { nullable: true })
   registration!: Registration | null;
@@ -18,7 +19,7 @@ export class RequestSmsTokenPayload {
   errors!: UserError[];
 }
 
-@ObjectType('BindDevicePayload')
+@ObjectType('BindDevicePayload', PLAIN_FIELDS)
 export class BindDevicePayload {
   @Field(() => Registration, { nullable: true })
   registration!: Registration | null;
@@ -30,7 +31,7 @@ export class BindDevicePayload {
   errors!: UserError[];
 }
 
-@ObjectType('DeclineBindingPayload')
+@ObjectType('DeclineBindingPayload', PLAIN_FIELDS)
 export class DeclineBindingPayload {
   @Field(() => Registration, { nullable: true })
   registration!: Registration | null;
@@ -39,7 +40,7 @@ export class DeclineBindingPayload {
   errors!: UserError[];
 }
 
-@ObjectType('DeregisterDevicePayload')
+@ObjectType('DeregisterDevicePayload', PLAIN_FIELDS)
 export class DeregisterDevicePayload {
   @Field(() => DeviceBinding, { nullable: true })
   deviceBinding!: DeviceBinding | null;

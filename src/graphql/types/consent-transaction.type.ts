@@ -2,8 +2,9 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { type ConsentTransaction as ConsentTransactionRow } from '../../persistence/entities';
 import { ConsentStatus } from '../enums';
 import { DateTimeScalar } from '../scalars/date-time';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType('ConsentTransaction')
+@ObjectType('ConsentTransaction', PLAIN_FIELDS)
 @Directive('@key(fields: "spId spTransactionID")')
 export class ConsentTransaction {
   @Field(() => String)

@@ -1,6 +1,8 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { PLAIN_FIELDS } from './plain-fields';
 
 @ObjectType('Customer', {
+  ...PLAIN_FIELDS,
   description:
     'A customer of the calling merchant; other subgraphs own the profile, this one adds devices.',
 })

@@ -2,8 +2,9 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { type DeviceBinding as DeviceBindingRow } from '../../persistence/entities';
 import { DeviceBindingStatus } from '../enums';
 import { DateTimeScalar } from '../scalars/date-time';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType('DeviceBinding')
+@ObjectType('DeviceBinding', PLAIN_FIELDS)
 @Directive('@key(fields: "id")')
 export class DeviceBinding {
   @Field(() => ID)

@@ -5,8 +5,9 @@ import {
 } from '../../persistence/entities';
 import { RegistrationStatus } from '../enums';
 import { DateTimeScalar } from '../scalars/date-time';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType('Registration')
+@ObjectType('Registration', PLAIN_FIELDS)
 @Directive('@key(fields: "id")')
 export class Registration {
   @Field(() => ID)
@@ -53,7 +54,7 @@ export class Registration {
   // deviceBinding and history are field resolvers (registration.resolver.ts).
 }
 
-@ObjectType('RegistrationEvent')
+@ObjectType('RegistrationEvent', PLAIN_FIELDS)
 export class RegistrationEvent {
   @Field(() => RegistrationStatus)
   status!: RegistrationStatus;

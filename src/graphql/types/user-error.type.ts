@@ -1,8 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
 import { type UserError as DomainUserError } from '../../domain/errors';
 import { UserErrorCode } from '../enums';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType('UserError')
+@ObjectType('UserError', PLAIN_FIELDS)
 export class UserError {
   @Field(() => UserErrorCode)
   code!: UserErrorCode;
