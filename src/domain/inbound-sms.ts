@@ -1,5 +1,9 @@
 import { RegistrationStatus } from './registration-status';
 
+/** The reason a second sender's SMS declines an attempt with; legacy pollers tell fraud by it. */
+export const FRAUD_DECLINE_REASON =
+  'Device binding process declined due to fraud: the same token came from a second number';
+
 export interface RegistrationAtSms {
   status: RegistrationStatus;
   expiresAt: Date;
@@ -47,8 +51,7 @@ export function judgeInboundSms(reg: RegistrationAtSms, sender: string, now: Dat
       return {
         kind: 'transition',
         to: RegistrationStatus.DECLINED,
-        reason:
-          'Device binding process declined due to fraud: the same token came from a second number',
+        reason: FRAUD_DECLINE_REASON,
         recordSender: false,
       };
     default:

@@ -34,6 +34,8 @@ export interface BindDeviceInput {
 export interface Bound {
   registration: Registration;
   deviceBinding: DeviceBinding;
+  /** True when this token had already bound this device: the answer repeats the first one. */
+  repeated: boolean;
 }
 
 const DESCRIPTIVE_FIELDS = ['manufacturer', 'model', 'osVersion', 'packageName'] as const;
@@ -89,7 +91,9 @@ export class BindingService {
             ),
           );
         }
-        if (replay.kind === 'replay') return ok(await this.loadBound(em, caller, replay.response));
+        if (replay.kind === 'replay') {
+          return ok({ ...(await this.loadBound(em, caller, replay.response)), repeated: true });
+        }
       }
       const registration = await em.findOne(Registration, {
         tenantId: caller.tenantId,
@@ -160,7 +164,7 @@ export class BindingService {
           now,
         );
       }
-      return ok({ registration, deviceBinding });
+      return ok({ registration, deviceBinding, repeated: verdict.kind === 'already-bound' });
     });
   }
 
@@ -191,7 +195,7 @@ export class BindingService {
     em: Em,
     caller: Caller,
     ids: { registrationId: string; deviceBindingId: string },
-  ): Promise<Bound> {
+  ): Promise<Omit<Bound, 'repeated'>> {
     const registration = await em.findOneOrFail(Registration, {
       id: ids.registrationId,
       tenantId: caller.tenantId,

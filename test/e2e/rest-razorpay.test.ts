@@ -82,6 +82,20 @@ describe('Razorpay TPAP binding', () => {
     expect(await writes(server)).toEqual(before);
   });
 
+  it('of simultaneous identical binds exactly one is verified, every other device_already_verified', async () => {
+    const customer = newCustomer();
+    const content = await verify(customer);
+    await deliverSms(server.url, { from: CUSTOMER_MOBILE, content });
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => post(BIND, customer, bindBody(customer, content))),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+    expect(answers.map((a) => a.body.status).sort()).toEqual([
+      ...Array(5).fill('device_already_verified'),
+      'verified',
+    ]);
+  });
+
   it('the seed sample, sent as written, gets the seed response with the mobile as sent', async () => {
     const customer: Customer = {
       reference: 'customer-id-from-customer',

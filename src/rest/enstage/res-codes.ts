@@ -1,3 +1,4 @@
+import { FRAUD_DECLINE_REASON } from '../../domain/inbound-sms';
 import { RegistrationStatus } from '../../domain/registration-status';
 
 export interface PollingAnswer {
@@ -36,19 +37,14 @@ export const FRAUD_DECLINE: PollingAnswer = {
   resDesc: 'Device binding process declined due to fraud',
 };
 
-/**
- * The service keeps no machine-readable decline cause, only the reason text; the inbound-SMS rule
- * writes this one when a second number sends the same token. A cause column would end the guess.
- */
-const FRAUD_REASON_PREFIX = 'Device binding process declined due to fraud';
-
 export function pollingAnswerOf(registration: {
   status: RegistrationStatus;
   statusReason?: string | null;
 }): PollingAnswer {
   if (
     registration.status === RegistrationStatus.DECLINED &&
-    registration.statusReason?.startsWith(FRAUD_REASON_PREFIX)
+    // The one decline the inbound-SMS rule makes; others are the customer's or the app's.
+    registration.statusReason === FRAUD_DECLINE_REASON
   ) {
     return FRAUD_DECLINE;
   }

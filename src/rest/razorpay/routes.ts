@@ -1,5 +1,4 @@
 import { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { RegistrationStatus } from '../../domain/registration-status';
 import { type Caller } from '../../services';
 import { callerByBasicAuth } from '../shared/credentials';
 import { type RestDeps } from '../shared/deps';
@@ -64,10 +63,6 @@ export async function razorpayRoutes(app: FastifyInstance, deps: RestDeps): Prom
     const smsContent = sms ? optionalText(sms, 'content', 'sms.content') : undefined;
     const mobile = optionalText(body, 'mobile');
     const device = deviceOf(body);
-    // Read before binding: the service answers a repeated bind like a first one.
-    const earlier = smsContent
-      ? await deps.services.registrations.findBySmsContent(caller, smsContent)
-      : null;
     const outcome = await deps.services.bindings.bindDevice(caller, {
       merchantCustomerId,
       // Absent values reach the service, which names the missing field.
@@ -83,8 +78,7 @@ export async function razorpayRoutes(app: FastifyInstance, deps: RestDeps): Prom
     });
     let status: string;
     if (outcome.ok) {
-      status =
-        earlier?.status === RegistrationStatus.BOUND ? 'device_already_verified' : 'verified';
+      status = outcome.value.repeated ? 'device_already_verified' : 'verified';
     } else {
       const [refusal] = outcome.errors;
       const answer = BIND_STATUS_OF[refusal.code];
