@@ -17,6 +17,7 @@ import { RedisEventBus } from './events/redis-event-bus';
 import { createGraphqlContext, type GraphqlContext } from './graphql/context';
 import { hideInternalErrors } from './graphql/internal-errors';
 import { graphqlLimits, limitedValidate, MAX_TOKENS } from './graphql/limits';
+import { noStorePlugins } from './graphql/no-store';
 import { rateLimited } from './graphql/rate-limited';
 import { buildBinderySchema } from './graphql/schema';
 import { startSubscriptionServer, type SubscriptionServer } from './graphql/subscription-server';
@@ -145,6 +146,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [
       ...limits.plugins,
+      ...noStorePlugins<GraphqlContext>(),
       fastifyApolloDrainPlugin(http),
       graphqlMetricsPlugin<GraphqlContext>(metrics),
       ApolloServerPluginSubscriptionCallback(),

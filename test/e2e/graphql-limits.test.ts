@@ -21,6 +21,25 @@ const refused = (response: { errors?: { message: string }[] }, pattern: RegExp) 
   expect(response.errors?.map((e) => e.message).join(' ')).toMatch(pattern);
 
 describe('GraphQL limits', () => {
+  it('marks every answer, data or error, as not to be stored by any cache', async () => {
+    const ask = (query: string) =>
+      fetch(`${production.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': prodTenant.apiKey,
+          'x-api-token': prodTenant.apiToken,
+        },
+        body: JSON.stringify({ query }),
+      });
+    for (const query of [
+      '{ registration(id: "00000000-0000-4000-8000-000000000000") { id } }',
+      '{ nothing }',
+    ]) {
+      expect((await ask(query)).headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
   it('refuses a query deeper than the limit', async () => {
     const response = await graphql(
       server.url,
