@@ -4,12 +4,17 @@ import { type Orm } from './orm';
 
 export type SortOrder = 'asc' | 'desc';
 
-/** Rows whose `key` is one of `values` and whose `where` columns equal the given strings. */
+/**
+ * Rows whose `key` is one of `values`, whose `where` columns equal the given strings and whose
+ * `whereOrNull` columns equal them or are null; at most `limit` of them when given.
+ */
 export interface LeanQuery<T> {
   where?: Partial<Record<keyof T & string, string>>;
+  whereOrNull?: Partial<Record<keyof T & string, string>>;
   key: keyof T & string;
   values: readonly string[];
   orderBy?: readonly [keyof T & string, SortOrder][];
+  limit?: number;
 }
 
 interface Column {
@@ -70,13 +75,15 @@ export class LeanReads {
   async find<T extends object>(entity: EntityClass<T>, query: LeanQuery<T>): Promise<T[]> {
     if (query.values.length === 0) return [];
     const where = Object.entries(query.where ?? {}) as [string, string][];
+    const orNull = Object.entries(query.whereOrNull ?? {}) as [string, string][];
     const statement = this.statement(
       entity,
       where.map(([p]) => p),
+      orNull.map(([p]) => p),
       query,
     );
     const keys = this.postgres ? [...query.values] : JSON.stringify(query.values);
-    const params = [...where.map(([, v]) => v), keys];
+    const params = [...where.map(([, v]) => v), ...orNull.map(([, v]) => v), keys];
     const started = Date.now();
     const rows = await this.run(statement, params);
     // Through MikroORM's logger, so debug output and statement counts see these reads too.
@@ -93,13 +100,22 @@ export class LeanReads {
   private statement<T extends object>(
     entity: EntityClass<T>,
     whereProperties: string[],
+    orNullProperties: string[],
     query: LeanQuery<T>,
   ): Statement {
     const order = (query.orderBy ?? []).map(([p, o]) => `${p}:${o}`).join(',');
-    const shape = `${entity.name}|${whereProperties.join(',')}|${query.key}|${order}`;
+    const shape = [
+      entity.name,
+      whereProperties.join(','),
+      orNullProperties.join(','),
+      query.key,
+      order,
+      query.limit ?? '',
+    ].join('|');
     let statement = this.statements.get(shape);
     if (!statement) {
-      statement = this.build(this.orm.getMetadata().get<T>(entity.name), whereProperties, query);
+      const meta = this.orm.getMetadata().get<T>(entity.name);
+      statement = this.build(meta, whereProperties, orNullProperties, query);
       this.statements.set(shape, statement);
     }
     return statement;
@@ -108,6 +124,7 @@ export class LeanReads {
   private build<T extends object>(
     meta: EntityMetadata<T>,
     whereProperties: string[],
+    orNullProperties: string[],
     query: LeanQuery<T>,
   ): Statement {
     const field = (property: string) => {
@@ -121,6 +138,9 @@ export class LeanReads {
     let n = 0;
     const param = () => (this.postgres ? `$${++n}` : '?');
     const conditions = whereProperties.map((p) => `${field(p)} = ${param()}`);
+    for (const p of orNullProperties) {
+      conditions.push(`(${field(p)} = ${param()} or ${field(p)} is null)`);
+    }
     conditions.push(
       this.postgres
         ? `${field(query.key)} = any(${param()})`
@@ -130,7 +150,9 @@ export class LeanReads {
     const sql =
       `select ${columns.map((c) => quote(c.field)).join(', ')} from ${quote(meta.tableName)}` +
       ` where ${conditions.join(' and ')}` +
-      (orderBy.length > 0 ? ` order by ${orderBy.join(', ')}` : '');
+      (orderBy.length > 0 ? ` order by ${orderBy.join(', ')}` : '') +
+      // A whole number from the code, never from a caller: safe to write into the text.
+      (query.limit !== undefined ? ` limit ${Math.trunc(query.limit)}` : '');
     const name = `lean_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
     return { sql, name, columns };
   }
