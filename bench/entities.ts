@@ -76,10 +76,17 @@ async function startComparisonServer(app: App): Promise<{ url: string; stop(): P
       const caller = tenant && callerOf(tenant);
       const context = createGraphqlContext(app.services, caller);
       if (caller && req.headers['x-bench-loader'] === 'per-representation') {
-        context.loaders.registration = new DataLoader(
-          async ([id]) => [await app.services.registrations.findRegistration(caller, id)],
+        const perRepresentation = new DataLoader(
+          async ([id]: readonly string[]) => [
+            await app.services.registrations.findRegistration(caller, id),
+          ],
           { batch: false },
         );
+        // The request's loaders are made on first use; this one shadows the batched getter.
+        return {
+          ...context,
+          loaders: Object.create(context.loaders, { registration: { value: perRepresentation } }),
+        };
       }
       return context;
     },

@@ -11,7 +11,8 @@ const BUILD_DIR = mkdtempSync(join(tmpdir(), 'bindery-bench-baselines-'));
  * Baselines run as plain compiled JavaScript: under ts-node their resident memory would carry the
  * TypeScript compiler and make Bindery's memory look better than it is. Each server file imports
  * only packages, so transpiling it alone is enough; NODE_PATH lets them resolve from a temp dir.
- * NODE_ENV matches Bindery's (development), so graphql-js takes the same code paths in both.
+ * NODE_ENV matches Bindery's (production, as deployed), so graphql-js takes the same code paths
+ * in both.
  */
 function compiled(name: 'limit' | 'peer'): string {
   const source = readFileSync(join(__dirname, '..', 'servers', `${name}.ts`), 'utf8');
@@ -34,7 +35,7 @@ async function startBaseline(name: 'limit' | 'peer', env: Record<string, string>
     env: {
       ...env,
       BENCH_PORT: String(port),
-      NODE_ENV: 'development',
+      NODE_ENV: 'production',
       NODE_PATH: join(BINDERY_DIR, 'node_modules'),
     },
     port,

@@ -22,7 +22,7 @@ function pollLoad(server: Bindery | null, device: { ssid: string; deviceId: stri
   };
 }
 
-async function seedPoll(server: Bindery) {
+export async function seedPoll(server: Bindery) {
   const attempt = await issueToken(server.url, server.tenant);
   await completeBinding(server.url, server.tenant, attempt);
   const load = pollLoad(server, attempt);

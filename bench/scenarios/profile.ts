@@ -5,6 +5,7 @@ import { type Bindery, type DatabaseKind, startBindery } from '../lib/bindery';
 import { type Measured, measure, MEASURE_SECONDS, WARMUP_SECONDS } from '../lib/load';
 import { type ScenarioResult } from '../lib/report';
 import { drive } from './bind';
+import { seedPoll } from './legacy-poll';
 import { seed } from './query';
 
 interface CpuProfile {
@@ -86,11 +87,13 @@ async function profiledBinding(server: Bindery): Promise<Measured> {
 
 /**
  * A scenario once more under --cpu-prof: where the CPU goes. Not in the default run because the
- * profiler slows the server. BENCH_PROFILE=query (default, registration(id)) or bind (whole
- * bindings, always PostgreSQL); BENCH_PROFILE_DB=postgres profiles the query on PostgreSQL.
+ * profiler slows the server. BENCH_PROFILE=query (default, registration(id)), legacy-poll (the
+ * Enstage polling route) or bind (whole bindings, always PostgreSQL); BENCH_PROFILE_DB=postgres
+ * profiles the query or the poll on PostgreSQL.
  */
 export async function profileScenario(): Promise<ScenarioResult> {
-  const work = process.env.BENCH_PROFILE === 'bind' ? 'bind' : 'query';
+  const asked = process.env.BENCH_PROFILE;
+  const work = asked === 'bind' || asked === 'legacy-poll' ? asked : 'query';
   const db: DatabaseKind =
     work === 'bind' || process.env.BENCH_PROFILE_DB === 'postgres' ? 'postgres' : 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'bindery-profile-'));
@@ -100,7 +103,10 @@ export async function profileScenario(): Promise<ScenarioResult> {
     measured =
       work === 'bind'
         ? await profiledBinding(server)
-        : await measure(server, (await seed(server)).load);
+        : await measure(
+            server,
+            (work === 'query' ? await seed(server) : await seedPoll(server)).load,
+          );
   } finally {
     await server.stop();
   }
