@@ -72,6 +72,9 @@ export function openAppendedRows(em: Em): AppendedRows {
 /**
  * Inserts a row with the caller's transaction and answers it as an entity. Outside a transaction
  * opened by inTransaction there is no commit to ride on, so that is a programming error.
+ * The answer is a snapshot of what will be inserted: on PostgreSQL the row is written only just
+ * before commit, so changing the entity afterwards, or querying for the row later in the same
+ * transaction, would not see it there while it would on SQLite. Append rows only when final.
  */
 export function appendRow<T extends object>(
   em: Em,
