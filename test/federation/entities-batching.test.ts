@@ -15,6 +15,7 @@ import {
   RequestSmsTokenDocument,
 } from '../generated/graphql';
 import { openMigratedOrm, type TestDatabase } from '../support/database';
+import { serviceConfig } from '../support/service-config';
 
 const VMN = '919900000001';
 const MOBILE = '919812345678';
@@ -97,14 +98,10 @@ let seeded: Seeded[];
 
 beforeAll(async () => {
   ({ orm, db } = await openMigratedOrm({ onQuery: (sql) => statements?.push(sql) }));
-  const config = {
-    vmnNumbers: [VMN],
-    registrationTtlSeconds: 600,
-    consentTtlSeconds: 300,
-    callbackPrivateNetworks: true,
-    env: 'test' as const,
-  };
-  services = createServices({ orm, config, clock: () => new Date() }, new InProcessEventBus());
+  services = createServices(
+    { orm, config: serviceConfig(), clock: () => new Date() },
+    new InProcessEventBus(),
+  );
   schema = await buildBinderySchema();
   const tenants = new TenantService({ orm, secretsKey: randomBytes(32) });
   [owner, stranger] = [await newTenant(tenants), await newTenant(tenants)];

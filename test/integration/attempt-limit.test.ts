@@ -3,6 +3,7 @@ import { type Orm } from '../../src/persistence/orm';
 import { type Caller, createServices } from '../../src/services';
 import { openMigratedOrm, type TestDatabase } from '../support/database';
 import { seedCaller } from '../support/tenants';
+import { serviceConfig } from '../support/service-config';
 
 let orm: Orm;
 let db: TestDatabase;
@@ -19,13 +20,7 @@ afterAll(async () => {
 
 describe('the SMS token attempt limit', () => {
   it('holds under concurrency: of 20 simultaneous requests for one device, exactly 3 get a token', async () => {
-    const config = {
-      vmnNumbers: ['919900000001'],
-      registrationTtlSeconds: 600,
-      consentTtlSeconds: 300,
-      callbackPrivateNetworks: true,
-      env: 'test' as const,
-    };
+    const config = serviceConfig();
     const services = createServices(
       { orm, config, clock: () => new Date() },
       new InProcessEventBus(),

@@ -6,6 +6,7 @@ import { type Orm } from '../../src/persistence/orm';
 import { type Caller, createServices } from '../../src/services';
 import { openMigratedOrm, type TestDatabase } from '../support/database';
 import { seedCaller } from '../support/tenants';
+import { serviceConfig } from '../support/service-config';
 
 let orm: Orm;
 let db: TestDatabase;
@@ -23,13 +24,7 @@ afterAll(async () => {
 describe('expiry sweeper', () => {
   it('three instances sweeping at once expire each overdue registration exactly once', async () => {
     const issuedAt = new Date();
-    const config = {
-      vmnNumbers: ['919900000001'],
-      registrationTtlSeconds: 60,
-      consentTtlSeconds: 300,
-      callbackPrivateNetworks: true,
-      env: 'test' as const,
-    };
+    const config = serviceConfig({ registrationTtlSeconds: 60 });
     const services = createServices(
       { orm, config, clock: () => issuedAt },
       new InProcessEventBus(),

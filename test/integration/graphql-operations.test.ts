@@ -9,6 +9,7 @@ import { type Orm } from '../../src/persistence/orm';
 import { type Caller, type Services, createServices } from '../../src/services';
 import { TenantService } from '../../src/services/tenant-service';
 import { type TestDatabase, openMigratedOrm } from '../support/database';
+import { serviceConfig } from '../support/service-config';
 
 const VMN = '919900000001';
 
@@ -53,16 +54,7 @@ async function newTenant(): Promise<Caller> {
 beforeAll(async () => {
   ({ orm, db } = await openMigratedOrm({ onQuery: (sql) => queries?.push(sql) }));
   bus = new ObservedBus();
-  const config = {
-    vmnNumbers: [VMN],
-    registrationTtlSeconds: 600,
-    consentTtlSeconds: 300,
-    callbackPrivateNetworks: true,
-  };
-  services = createServices(
-    { orm, config: { ...config, env: 'test' }, clock: () => new Date() },
-    bus,
-  );
+  services = createServices({ orm, config: serviceConfig(), clock: () => new Date() }, bus);
   relay = new OutboxRelay(orm, bus, pino({ level: 'silent' }), 60_000);
   schema = await buildBinderySchema();
   [tenantA, tenantB] = [await newTenant(), await newTenant()];

@@ -12,6 +12,7 @@ import { type Orm } from '../../src/persistence/orm';
 import { callerOf, createServices } from '../../src/services';
 import { TenantService } from '../../src/services/tenant-service';
 import { openMigratedOrm, type TestDatabase } from '../support/database';
+import { serviceConfig } from '../support/service-config';
 
 let orm: Orm;
 let db: TestDatabase;
@@ -152,13 +153,7 @@ describe('GET /metrics', () => {
     const services = createServices(
       {
         orm,
-        config: {
-          vmnNumbers: ['919900000001'],
-          registrationTtlSeconds: 600,
-          consentTtlSeconds: 300,
-          callbackPrivateNetworks: true,
-          env: 'test',
-        },
+        config: serviceConfig(),
         clock: () => new Date(),
       },
       new InProcessEventBus(),

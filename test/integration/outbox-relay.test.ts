@@ -5,6 +5,7 @@ import { type Orm } from '../../src/persistence/orm';
 import { type Caller, createServices } from '../../src/services';
 import { openMigratedOrm, type TestDatabase } from '../support/database';
 import { seedCaller } from '../support/tenants';
+import { serviceConfig } from '../support/service-config';
 
 let orm: Orm;
 let db: TestDatabase;
@@ -19,13 +20,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const config = {
-  vmnNumbers: ['919900000001'],
-  registrationTtlSeconds: 600,
-  consentTtlSeconds: 300,
-  callbackPrivateNetworks: true,
-  env: 'test' as const,
-};
+const config = serviceConfig();
 
 describe('outbox relay', () => {
   it('publishes changes committed while no relay ran (as after a crash), in order, and each once', async () => {
