@@ -202,3 +202,12 @@ export class LeanReads {
     return new Date(zoned ? text : text + this.timezone);
   }
 }
+
+const shared = new WeakMap<Orm, LeanReads>();
+
+/** One per ORM, so every service's reads share the statements built and prepared once. */
+export function leanReadsOf(orm: Orm): LeanReads {
+  let reads = shared.get(orm);
+  if (!reads) shared.set(orm, (reads = new LeanReads(orm)));
+  return reads;
+}

@@ -61,7 +61,7 @@ export class ConsentService {
           ),
         );
       }
-      await ensureCustomer(em, caller.tenantId, input.merchantCustomerId, now);
+      ensureCustomer(em, caller.tenantId, input.merchantCustomerId, now);
       const bound = await em.count(DeviceBinding, {
         tenantId: caller.tenantId,
         merchantCustomerId: input.merchantCustomerId,

@@ -8,23 +8,25 @@ import {
   Registration,
   RegistrationEvent,
 } from '../persistence/entities';
-import { LeanReads } from '../persistence/lean-reads';
+import { type LeanReads, leanReadsOf } from '../persistence/lean-reads';
 import { type Em } from '../persistence/orm';
+import { appendRow } from './appended-rows';
 import { type Caller, type ServiceDeps } from './deps';
 
-/** Records the customer the first time a tenant names them; a concurrent second insert is ignored. */
-export async function ensureCustomer(
+/**
+ * Records the customer the first time a tenant names them, with the caller's transaction; a
+ * concurrent second insert is ignored.
+ */
+export function ensureCustomer(
   em: Em,
   tenantId: string,
   merchantCustomerId: string,
   at: Date,
-): Promise<void> {
-  await em
-    .createQueryBuilder(Customer)
-    .insert({ id: randomUUID(), tenantId, merchantCustomerId, createdAt: at })
-    .onConflict(['tenant_id', 'merchant_customer_id'])
-    .ignore()
-    .execute();
+): void {
+  appendRow(em, Customer, { id: randomUUID(), tenantId, merchantCustomerId, createdAt: at }, [
+    'tenant_id',
+    'merchant_customer_id',
+  ]);
 }
 
 /**
@@ -36,7 +38,7 @@ export class CustomerService {
   private readonly reads: LeanReads;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.reads = new LeanReads(deps.orm);
+    this.reads = leanReadsOf(deps.orm);
   }
 
   em(): Em {

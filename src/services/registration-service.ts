@@ -5,9 +5,10 @@ import { canonicalMobileNumber } from '../domain/mobile-number';
 import { RegistrationStatus } from '../domain/registration-status';
 import { generateSmsToken, hashSmsToken } from '../domain/sms-token';
 import { InputCheck, isLookupKey, LIMITS } from '../domain/validation';
-import { Customer, Registration } from '../persistence/entities';
-import { LeanReads } from '../persistence/lean-reads';
+import { Registration } from '../persistence/entities';
+import { type LeanReads, leanReadsOf } from '../persistence/lean-reads';
 import { appendRow } from './appended-rows';
+import { ensureCustomer } from './customer-service';
 import { type Caller, type ServiceDeps } from './deps';
 import { recordRegistrationStatus, moveRegistration } from './registration-transitions';
 import { inTransaction, lockKey } from './transactions';
@@ -42,7 +43,7 @@ export class RegistrationService {
   private readonly reads: LeanReads;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.reads = new LeanReads(deps.orm);
+    this.reads = leanReadsOf(deps.orm);
   }
 
   async requestSmsToken(
@@ -79,18 +80,7 @@ export class RegistrationService {
           ),
         );
       }
-      // Recorded the first time a tenant names the customer; a concurrent second insert is ignored.
-      appendRow(
-        em,
-        Customer,
-        {
-          id: randomUUID(),
-          tenantId: caller.tenantId,
-          merchantCustomerId: input.merchantCustomerId,
-          createdAt: now,
-        },
-        ['tenant_id', 'merchant_customer_id'],
-      );
+      ensureCustomer(em, caller.tenantId, input.merchantCustomerId, now);
       const vmns = this.deps.config.vmnNumbers;
       const registration = appendRow(em, Registration, {
         id: randomUUID(),
